@@ -1,0 +1,60 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Modules run in one direction: model → formats/store/transport → scheduling → farm use cases → CLI.
+let package = Package(
+    name: "farmctl",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "farmctl", targets: ["farmctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        // OpenSSL libcrypto: SHA-256, SHA-512 and BLAKE2B for binpkgs and Manifests.
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        // Value types every module shares: classes, CPVs, atoms, user-facing errors.
+        .target(name: "FarmModel"),
+        // workers.conf (TOML), class profiles and make.conf: parsed and validated with file and line.
+        .target(name: "FarmConfig", dependencies: ["FarmModel"]),
+        // Binary packages: XPAK metadata, Packages index, digests.
+        .target(name: "Binpkg", dependencies: ["FarmModel", "CCrypto"]),
+        // Adapter over the real Portage: config roots, emerge invocations, --pretend parsing, Manifests.
+        .target(name: "Portage", dependencies: ["FarmModel", "Binpkg"],
+                resources: [.copy("Helpers")]),
+        // Provenance store: builds, binpkgs, root generations in SQLite (GRDB).
+        .target(name: "Store", dependencies: ["FarmModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Transport to workers: running commands locally (and under linux32).
+        .target(name: "Workers", dependencies: [
+            "FarmModel",
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Package-level scheduling: DAG, slots, scoring, dispatcher; declares the executor protocol.
+        .target(name: "Scheduler", dependencies: ["FarmModel"]),
+        // Farm use cases: build, assemble, publish, query.
+        .target(name: "Farm", dependencies: [
+            "FarmModel", "FarmConfig", "Binpkg", "Portage", "Store", "Workers", "Scheduler",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The command line: parsing and rendering only.
+        .executableTarget(name: "farmctl", dependencies: [
+            "Farm", "FarmModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "TestSupport", dependencies: ["FarmModel"], path: "Tests/TestSupport"),
+        .testTarget(name: "FarmModelTests", dependencies: ["FarmModel", "TestSupport"]),
+        .testTarget(name: "FarmConfigTests", dependencies: ["FarmConfig", "TestSupport"]),
+        .testTarget(name: "BinpkgTests", dependencies: ["Binpkg", "TestSupport"]),
+        .testTarget(name: "PortageTests", dependencies: ["Portage", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport"]),
+        .testTarget(name: "FarmTests", dependencies: ["Farm", "Store", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -25,7 +25,7 @@ let package = Package(
         // Binary packages: XPAK metadata, Packages index, digests.
         .target(name: "Binpkg", dependencies: ["FarmModel", "CCrypto"]),
         // Adapter over the real Portage: config roots, emerge invocations, --pretend parsing, Manifests.
-        .target(name: "Portage", dependencies: ["FarmModel", "Binpkg"],
+        .target(name: "Portage", dependencies: ["FarmModel", "Binpkg", "Workers"],
                 resources: [.copy("Helpers")]),
         // Provenance store: builds, binpkgs, root generations in SQLite (GRDB).
         .target(name: "Store", dependencies: ["FarmModel", .product(name: "GRDB", package: "GRDB.swift")]),

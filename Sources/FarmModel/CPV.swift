@@ -1,3 +1,4 @@
+import Foundation
 /// A Portage category/package-version, e.g. `dev-libs/libfoo-1.2-r1`.
 public struct CPV: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     /// The category, e.g. `dev-libs`.

@@ -1,0 +1,27 @@
+# farmctl: `make demo` builds the example farm's two roots; `make test` runs the whole suite.
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+FARMCTL := .build/debug/farmctl
+
+.PHONY: bootstrap build demo test clean-demo
+
+## Install what is missing: Debian packages, Portage in .venv (idempotent, fast when present).
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+build: bootstrap
+	swift build --product farmctl
+
+## Build farmctl and run it on the example farm: two i686 roots, then what PIII's root holds.
+demo: build
+	$(FARMCTL) build PIII AthlonXP
+	$(FARMCTL) query root PIII
+
+## The whole suite: unit, integration (real emerge) and end-to-end tests.
+test: bootstrap
+	swift build --build-tests
+	swift test --skip-build
+
+## Remove the example farm's state (var/): the next demo starts from scratch.
+clean-demo:
+	rm -rf var

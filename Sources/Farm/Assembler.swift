@@ -1,0 +1,140 @@
+import Foundation
+import Binpkg
+import FarmModel
+import Portage
+import Store
+import Workers
+
+/// Assembles a class's new root generation from its binpkgs and publishes it through `current`.
+struct Assembler: Sendable {
+    let transport: any WorkerTransport
+    let store: FarmStore
+    let events: @Sendable (FarmEvent) -> Void
+
+    /// A binpkg the new root would receive.
+    struct ResolvedBinpkg: Hashable {
+        var cpv: CPV
+        var path: String
+        var sha256: String
+        var buildId: Int64
+    }
+
+    func assemble(_ workspace: ClassWorkspace) async throws -> ClassOutcome {
+        let resolved = try await resolveBinpkgs(workspace)
+        let overlayDigest = try OverlayDigest.compute(workspace.profile.overlay?.path)
+        if let current = try store.latestPublishedGeneration(class: workspace.nodeClass), let id = current.id,
+           current.overlayDigest == overlayDigest,
+           Set(try store.packages(inGeneration: id).map { "\($0.cpv) \($0.sha256)" })
+            == Set(resolved.map { "\($0.cpv) \($0.sha256)" }),
+           FileManager.default.fileExists(atPath: current.path) {
+            events(.unchanged(workspace.nodeClass, generation: current.number))
+            return .unchanged(generation: current.number)
+        }
+        let generation = try store.beginGeneration(class: workspace.nodeClass, overlayDigest: overlayDigest) {
+            (workspace.rootsDirectory as NSString).appendingPathComponent(String($0))
+        }
+        events(.assembling(workspace.nodeClass, generation: generation.number, packages: resolved.count))
+        do {
+            try await install(workspace, resolved: resolved, into: generation.path, number: generation.number)
+            try publish(workspace, number: generation.number)
+            try store.publishGeneration(generation.id!, packages: resolved.map {
+                FarmStore.InstalledBinpkg(cpv: $0.cpv.description, buildId: $0.buildId, sha256: $0.sha256)
+            })
+        } catch {
+            try? FileManager.default.removeItem(atPath: generation.path)
+            try? store.failGeneration(generation.id!, reason: "\(error)")
+            throw error
+        }
+        events(.published(workspace.nodeClass, generation: generation.number, packages: resolved.count))
+        return .published(generation: generation.number)
+    }
+
+    /// Asks emerge which binpkg instances a fresh root of the package set gets, and finds the build of each.
+    func resolveBinpkgs(_ workspace: ClassWorkspace) async throws -> [ResolvedBinpkg] {
+        let emptyRoot = (workspace.tree.tmpdir as NSString).appendingPathComponent("empty-root")
+        try? FileManager.default.removeItem(atPath: emptyRoot)
+        try FileManager.default.createDirectory(atPath: emptyRoot, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: emptyRoot) }
+        let command = workspace.tree.resolveBinpkgsCommand(atoms: workspace.atoms, emptyRoot: emptyRoot)
+        let (result, output) = try await transport.capture(command, limit: 16 << 20)
+        guard result.termination.succeeded else {
+            throw FarmError(problem: "class \(workspace.nodeClass): the binpkgs cannot make a complete root (\(result.termination)): \(result.tail.suffix(6).joined(separator: " | "))",
+                            fix: "run `farmctl build \(workspace.nodeClass)` again; if it persists, run `\(command)` to see why")
+        }
+        return try MergeList.parse(output).filter { $0.kind == .binary }.map { entry in
+            let name = entry.binpkgBuildID.map { "\(entry.cpv.pf)-\($0).xpak" } ?? "\(entry.cpv.pf).xpak"
+            let path = (workspace.tree.pkgdir as NSString).appendingPathComponent("\(entry.cpv.category)/\(entry.cpv.package)/\(name)")
+            let sha256 = try Digest.hex(.sha256, ofFile: URL(fileURLWithPath: path))
+            guard let build = try store.build(withBinpkgSHA256: sha256), let buildId = build.id else {
+                throw FarmError(problem: "\(path) has no build recorded in the provenance database",
+                                fix: "remove it (farmctl will rebuild it), or adopt the PKGDIR with `farmctl binpkg import`")
+            }
+            return ResolvedBinpkg(cpv: entry.cpv, path: path, sha256: sha256, buildId: buildId)
+        }
+    }
+
+    /// Installs the binpkgs into a new generation directory, checks each is there, copies the overlay.
+    func install(_ workspace: ClassWorkspace, resolved: [ResolvedBinpkg], into root: String, number: Int) async throws {
+        let fm = FileManager.default
+        try? fm.removeItem(atPath: root)  // a generation left by a run that died: never current
+        try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let log = (workspace.logsDirectory as NSString).appendingPathComponent("assemble-\(number).log")
+        let result = try await transport.run(workspace.tree.assembleCommand(atoms: workspace.atoms, root: root),
+                                             logPath: log, onLine: { _ in })
+        guard result.termination.succeeded else {
+            throw FarmError(problem: "class \(workspace.nodeClass): installing binpkgs into generation \(number) failed (\(result.termination)); log: \(log)",
+                            fix: "read the log; the previous `current` stays published")
+        }
+        for package in resolved {
+            let vdb = (root as NSString).appendingPathComponent("var/db/pkg/\(package.cpv.category)/\(package.cpv.pf)")
+            guard fm.fileExists(atPath: vdb) else {
+                throw FarmError(problem: "class \(workspace.nodeClass): \(package.cpv) is missing from generation \(number) after emerge",
+                                fix: "read \(log); the previous `current` stays published")
+            }
+        }
+        if let overlay = workspace.profile.overlay?.path {
+            let copy = try await transport.run(Command("cp", ["-a", "--no-preserve=ownership", overlay + "/.", root + "/"]))
+            guard copy.termination.succeeded else {
+                throw FarmError(problem: "copying the overlay \(overlay) into generation \(number) failed: \(copy.tail.joined(separator: " "))",
+                                fix: "check the overlay's files are readable")
+            }
+        }
+    }
+
+    /// Points `<roots>/<CLASS>/current` at generation `number` with one atomic rename.
+    func publish(_ workspace: ClassWorkspace, number: Int) throws {
+        let link = (workspace.rootsDirectory as NSString).appendingPathComponent("current")
+        let temporary = link + ".new-\(getpid())"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try FileManager.default.createSymbolicLink(atPath: temporary, withDestinationPath: String(number))
+        guard rename(temporary, link) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw FarmError(problem: "cannot switch \(link) to generation \(number): \(reason)",
+                            fix: "check that \(workspace.rootsDirectory) is writable")
+        }
+    }
+}
+
+/// A digest over an overlay directory: paths, modes, link targets and contents.
+enum OverlayDigest {
+    static func compute(_ overlay: String?) throws -> String {
+        guard let overlay else { return try Digest.hex(.sha256, of: Data()) }
+        let fm = FileManager.default
+        var text = Data()
+        let entries = (fm.enumerator(atPath: overlay)?.allObjects as? [String] ?? []).sorted()
+        for relative in entries {
+            let path = (overlay as NSString).appendingPathComponent(relative)
+            let attributes = try fm.attributesOfItem(atPath: path)
+            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0
+            text.append(Data("\(relative)\0\(mode)\0".utf8))
+            if attributes[.type] as? FileAttributeType == .typeSymbolicLink {
+                text.append(Data(try fm.destinationOfSymbolicLink(atPath: path).utf8))
+            } else if attributes[.type] as? FileAttributeType == .typeRegular {
+                text.append(Data(try Digest.hex(.sha256, ofFile: URL(fileURLWithPath: path)).utf8))
+            }
+            text.append(0)
+        }
+        return try Digest.hex(.sha256, of: text)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import FarmConfig
+import FarmModel
+import Portage
+import Scheduler
+import Store
+import Workers
+
+extension Farm {
+    /// `farmctl build`: plans each class with emerge, builds what changed, assembles and publishes new roots.
+    public func build(classes names: [String], verbose: Bool,
+                      events: @escaping @Sendable (FarmEvent) -> Void) async throws -> BuildSummary {
+        let started = Date()
+        // 1. Validate every input before anything is written.
+        let profiles = try profiles(named: names)
+        let workers = try localWorkers()
+        let coordinator = workers[0]
+        let emerge = try emergeProgram(for: coordinator)
+        let repositories = try repositories()
+        let transport = LocalTransport()
+        let workspaces = profiles.map {
+            ClassWorkspace(profile: $0, settings: settings, worker: coordinator, repositories: repositories, emerge: emerge)
+        }
+        let lock = try FarmLock(directory: settings.state.path)
+        defer { withExtendedLifetime(lock) {} }
+        for workspace in workspaces {
+            try workspace.writeConfigRoot()
+            try workspace.prepareDirectories()
+        }
+
+        // 2. Plan every class; any planning error stops the run before a build or a store write.
+        let planner = Planner(transport: transport)
+        let plans = try await withThrowingTaskGroup(of: ClassPlan.self) { group in
+            for workspace in workspaces {
+                group.addTask {
+                    events(.planning(workspace.nodeClass))
+                    let plan = try await planner.plan(workspace)
+                    events(.planned(workspace.nodeClass, toBuild: plan.toBuild.map(\.cpv), emptyTree: plan.emptyTree))
+                    return plan
+                }
+            }
+            return try await group.reduce(into: [ClassPlan]()) { $0.append($1) }
+        }.sorted { $0.workspace.nodeClass < $1.workspace.nodeClass }
+
+        // 3. Distfiles: one shared DISTDIR, each file verified against its Manifest.
+        let (needed, copied) = try Distfiles(distdir: settings.distfiles.path, mirrors: settings.mirrors.map(\.path),
+                                             repositories: repositories).prepare(plans)
+        if needed > 0 { events(.distfilesReady(count: needed, copied: copied)) }
+
+        // 4. Build, package by package, in dependency order across all classes.
+        let store = try openStore()
+        try store.recordInterruptedBuilds()
+        let jobs = try Self.jobs(for: plans, store: store)
+        let executor = EmergeBuildExecutor(
+            workspaces: Dictionary(uniqueKeysWithValues: workspaces.map { ($0.nodeClass, $0) }),
+            hostLogs: settings.logs.appendingPathComponent(ClassWorkspace.host.rawValue).path,
+            transports: Dictionary(uniqueKeysWithValues: workers.map { ($0.name, transport as any WorkerTransport) }),
+            store: store, verbose: verbose, events: events)
+        let slots = workers.map { WorkerSlots(name: $0.name, arches: Set($0.arches.map(\.rawValue)), jobs: $0.jobs, speed: $0.speed) }
+        let dispatcher = Dispatcher(jobs: jobs, workers: slots, executor: executor) { event in
+            if case .skipped(let id, let cause) = event { events(.buildSkipped(id.nodeClass, id.cpv, because: cause.cpv)) }
+        }
+        let statuses = await dispatcher.run()
+
+        // 5. Assemble and publish each class whose builds all succeeded; a failed class keeps its `current`.
+        let assembler = Assembler(transport: transport, store: store, events: events)
+        var results: [BuildSummary.ClassResult] = []
+        for plan in plans {
+            let nodeClass = plan.workspace.nodeClass
+            let hostNeeds = Set(plan.toBuild.filter { $0.root == nil }.map(\.cpv))
+            let mine = statuses.filter { $0.key.nodeClass == nodeClass || $0.key.nodeClass == ClassWorkspace.host && hostNeeds.contains($0.key.cpv) }
+            let built = mine.values.filter { $0 == .succeeded }.count
+            let failed = mine.count - built
+            var outcome: ClassOutcome
+            if failed > 0 {
+                let names = mine.filter { $0.value != .succeeded }.map(\.key.cpv.description).sorted()
+                outcome = .failed(reason: "\(failed) package(s) not built: \(names.joined(separator: ", "))")
+            } else {
+                do { outcome = try await assembler.assemble(plan.workspace) }
+                catch { outcome = .failed(reason: "\(error)") }
+            }
+            if case .failed(let reason) = outcome { events(.classFailed(nodeClass, reason: reason)) }
+            results.append(.init(nodeClass: nodeClass, outcome: outcome, built: built, failed: failed))
+        }
+        return BuildSummary(classes: results, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// One build job per planned package; host-side (build-only) packages once for all classes.
+    static func jobs(for plans: [ClassPlan], store: FarmStore) throws -> [BuildJob] {
+        var jobs: [JobID: BuildJob] = [:]
+        for plan in plans {
+            let nodeClass = plan.workspace.nodeClass
+            let hostSide = Set(plan.toBuild.filter { $0.root == nil }.map(\.cpv))
+            func id(_ cpv: CPV) -> JobID { JobID(hostSide.contains(cpv) ? ClassWorkspace.host : nodeClass, cpv) }
+            for entry in plan.toBuild {
+                let job = BuildJob(id: id(entry.cpv), arch: plan.workspace.profile.arch.rawValue,
+                                   dependencies: Set((plan.dependencies[entry.cpv] ?? []).map(id)),
+                                   estimatedSeconds: try store.meanBuildSeconds(cp: entry.cpv.cp) ?? 10)
+                jobs[job.id, default: job].dependencies.formUnion(job.dependencies)
+            }
+        }
+        return jobs.values.sorted { $0.id < $1.id }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import FarmConfig
+import FarmModel
+import Portage
+
+/// Everything farmctl keeps on disk for one class: config root, PKGDIR, staging root, logs, roots.
+struct ClassWorkspace: Sendable {
+    let profile: ClassProfile
+    let tree: ClassTree
+    /// `<roots>/<CLASS>`: generations and the `current` link.
+    let rootsDirectory: String
+    /// Per-package build logs farmctl writes (`<logs>/<CLASS>/<pf>-<build id>.log`).
+    let logsDirectory: String
+
+    var nodeClass: ClassName { profile.name }
+    /// The pseudo-class of Portage's host side: build-only dependencies shared by every class.
+    static let host = ClassName("_host")!
+    var atoms: [String] { profile.packageSet.map(\.value.description) }
+
+    init(profile: ClassProfile, settings: FarmSettings, worker: WorkerSpec, repositories: [Repository], emerge: String) {
+        self.profile = profile
+        let name = profile.name.rawValue
+        let work = worker.workdir.appendingPathComponent(name).path
+        tree = ClassTree(
+            nodeClass: profile.name, arch: profile.arch.rawValue, emerge: emerge,
+            configRoot: settings.state.appendingPathComponent("config/\(name)").path,
+            repositories: repositories,
+            pkgdir: settings.packagesDirectory(for: profile.name).path,
+            distdir: settings.distfiles.path,
+            stagingRoot: (work as NSString).appendingPathComponent("staging"),
+            tmpdir: (work as NSString).appendingPathComponent("tmp"),
+            logdir: (work as NSString).appendingPathComponent("portage-logs"),
+            needs32BitPersonality: profile.arch == .x86 && worker.arches.contains(.amd64),
+            hostPkgdir: settings.packages.appendingPathComponent(ClassWorkspace.host.rawValue).path)
+        rootsDirectory = settings.rootsDirectory(for: profile.name).path
+        logsDirectory = settings.logs.appendingPathComponent(name).path
+    }
+
+    /// Writes the class's Portage config root (make.conf, make.profile, package.*) atomically.
+    func writeConfigRoot() throws {
+        let fm = FileManager.default
+        let classToml = profile.directory.appendingPathComponent("class.toml").path
+        let staging = tree.configRoot + ".new-\(getpid())"
+        let stagingPortage = (staging as NSString).appendingPathComponent("etc/portage")
+        try? fm.removeItem(atPath: staging)
+        try fm.createDirectory(atPath: stagingPortage, withIntermediateDirectories: true)
+        try fm.copyItem(atPath: profile.directory.appendingPathComponent("make.conf").path, toPath: (stagingPortage as NSString).appendingPathComponent("make.conf"))
+        for extra in [profile.packageUse, profile.packageAcceptKeywords, profile.packageEnv].compactMap({ $0?.path }) {
+            try fm.copyItem(atPath: extra, toPath: (stagingPortage as NSString).appendingPathComponent((extra as NSString).lastPathComponent))
+        }
+        guard let repository = tree.repositories.first(where: { $0.name == profile.portageProfile.repository }) else {
+            throw FarmError(problem: "\(classToml): portage_profile names repository '\(profile.portageProfile.repository)', which workers.conf does not list (known: \(tree.repositories.map(\.name).joined(separator: ", ")))",
+                            fix: "add the repository's path to `repositories` in workers.conf, or fix portage_profile")
+        }
+        let target = (repository.location as NSString).appendingPathComponent("profiles/\(profile.portageProfile.path)")
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw FarmError(problem: "\(classToml): portage_profile '\(profile.portageProfile.repository):\(profile.portageProfile.path)' does not exist (\(target))",
+                            fix: "name a directory under \(repository.location)/profiles")
+        }
+        try fm.createSymbolicLink(atPath: (stagingPortage as NSString).appendingPathComponent("make.profile"), withDestinationPath: target)
+        try fm.createDirectory(atPath: (tree.configRoot as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if fm.fileExists(atPath: tree.configRoot) {
+            let old = tree.configRoot + ".old-\(getpid())"
+            try fm.moveItem(atPath: tree.configRoot, toPath: old)
+            try fm.moveItem(atPath: staging, toPath: tree.configRoot)
+            try? fm.removeItem(atPath: old)
+        } else {
+            try fm.moveItem(atPath: staging, toPath: tree.configRoot)
+        }
+    }
+
+    /// Creates the directories emerge writes into.
+    func prepareDirectories() throws {
+        for directory in [tree.pkgdir, tree.distdir, tree.stagingRoot, tree.tmpdir, tree.logdir, logsDirectory] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+    }
+}
+
+/// A farm-level problem with the user's input or environment.
+public struct FarmError: UserFacingError {
+    public var problem: String
+    public var fix: String
+    public init(problem: String, fix: String) {
+        self.problem = problem
+        self.fix = fix
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Binpkg
+import FarmModel
+import Portage
+import Scheduler
+import Store
+import Workers
+
+/// Builds one package with the real `emerge --buildpkg` on a worker and records its provenance.
+struct EmergeBuildExecutor: BuildExecutor {
+    let workspaces: [ClassName: ClassWorkspace]
+    /// Where host-side (build-only) packages' logs go.
+    let hostLogs: String
+    let transports: [String: any WorkerTransport]
+    let store: FarmStore
+    let verbose: Bool
+    let events: @Sendable (FarmEvent) -> Void
+
+    func execute(_ job: BuildJob, on worker: String) async throws -> BuildOutcome {
+        let isHost = job.id.nodeClass == ClassWorkspace.host
+        guard let workspace = isHost ? workspaces.values.sorted(by: { $0.nodeClass < $1.nodeClass }).first : workspaces[job.id.nodeClass],
+              let transport = transports[worker] else {
+            throw InternalError("no workspace or transport for \(job.id) on \(worker)")
+        }
+        let cpv = job.id.cpv
+        let started = Date()
+        let stamp = Self.stamp(started)
+        let logPath = ((isHost ? hostLogs : workspace.logsDirectory) as NSString).appendingPathComponent("\(cpv.category)/\(cpv.pf)-\(stamp).log")
+        let buildID = try store.recordBuildStarted(class: job.id.nodeClass, cpv: cpv, worker: worker, logPath: logPath, at: started)
+        events(.buildStarted(job.id.nodeClass, cpv, worker: worker))
+        // Whatever happens below, the build row is finished and the event is sent.
+        do {
+            let tmpdir = (workspace.tree.tmpdir as NSString).appendingPathComponent("\(cpv.category)/\(cpv.pf)")
+            try FileManager.default.createDirectory(atPath: tmpdir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: tmpdir) }
+            let command = isHost ? workspace.tree.hostBuildCommand(cpv: cpv, tmpdir: tmpdir)
+                                 : workspace.tree.buildCommand(cpv: cpv, tmpdir: tmpdir)
+            let nodeClass = job.id.nodeClass
+            let events = self.events
+            let verbose = self.verbose
+            let onLine: @Sendable (String) -> Void = { line in
+                if verbose { events(.buildOutput(nodeClass, cpv, line: line)) }
+            }
+            let result = try await transport.run(command, logPath: logPath, onLine: onLine)
+            guard result.termination.succeeded else {
+                let reason = "`emerge` ended with \(result.termination): \(result.tail.last ?? "")"
+                try finishFailed(buildID, job: job, worker: worker, started: started, logPath: logPath,
+                                 termination: result.termination, reason: reason)
+                return .failed(reason: reason)
+            }
+            let binpkg = try Self.newestBinpkg(pkgdir: isHost ? workspace.tree.hostPkgdir : workspace.tree.pkgdir, cpv: cpv)
+            try store.recordBuildSucceeded(buildID, binpkg: try Self.describe(binpkg))
+            events(.buildFinished(job.id.nodeClass, cpv, worker: worker, succeeded: true,
+                                  seconds: Date().timeIntervalSince(started), logPath: logPath))
+            return .succeeded
+        } catch {
+            try? finishFailed(buildID, job: job, worker: worker, started: started, logPath: logPath,
+                              termination: nil, reason: "\(error)")
+            throw error
+        }
+    }
+
+    private func finishFailed(_ buildID: Int64, job: BuildJob, worker: String, started: Date, logPath: String,
+                              termination: Termination?, reason: String) throws {
+        var exitStatus: Int?
+        var signal: Int?
+        switch termination {
+        case .exited(let code): exitStatus = Int(code)
+        case .signaled(let number): signal = Int(number)
+        case nil: break
+        }
+        try store.recordBuildFailed(buildID, exitStatus: exitStatus, signal: signal, reason: reason)
+        events(.buildFinished(job.id.nodeClass, job.id.cpv, worker: worker, succeeded: false,
+                              seconds: Date().timeIntervalSince(started), logPath: logPath))
+    }
+
+    /// The binpkg instance with the highest build id for `cpv` in a multi-instance PKGDIR.
+    static func newestBinpkg(pkgdir: String, cpv: CPV) throws -> String {
+        let directory = (pkgdir as NSString).appendingPathComponent("\(cpv.category)/\(cpv.package)")
+        let prefix = "\(cpv.pf)-"
+        let instances = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).compactMap { name -> (Int, String)? in
+            guard name.hasPrefix(prefix), name.hasSuffix(".xpak"),
+                  let number = Int(name.dropFirst(prefix.count).dropLast(5)) else { return nil }
+            return (number, (directory as NSString).appendingPathComponent(name))
+        }
+        guard let newest = instances.max(by: { $0.0 < $1.0 }) else {
+            throw FarmError(problem: "emerge reported success for \(cpv) but left no binpkg in \(directory)",
+                            fix: "check that FEATURES in the class make.conf does not turn off binpkg-multi-instance or buildpkg")
+        }
+        return newest.1
+    }
+
+    /// Reads what a binpkg says about itself: size, SHA-256, build id, CHOST, CFLAGS, USE.
+    static func describe(_ path: String) throws -> FarmStore.BuiltBinpkg {
+        let url = URL(fileURLWithPath: path)
+        let metadata = BinpkgMetadata(try XPAK(contentsOf: url))
+        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+        return FarmStore.BuiltBinpkg(
+            path: path, size: size, sha256: try Digest.hex(.sha256, ofFile: url), portageBuildID: metadata.buildID,
+            chost: metadata.chost?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",
+            cflags: metadata.cflags?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",
+            use: metadata.use.sorted().joined(separator: " "))
+    }
+
+    static func stamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import FarmConfig
+import FarmModel
+import Portage
+import Store
+import Workers
+
+/// A farm: its settings from workers.conf, its class profiles and its provenance store.
+public struct Farm: Sendable {
+    /// Settings read from workers.conf.
+    public let settings: FarmSettings
+
+    /// Loads the farm described by `configPath` (default: `./workers.conf`).
+    public static func load(configPath: String?) throws -> Farm {
+        let path = configPath ?? FileManager.default.currentDirectoryPath + "/workers.conf"
+        return Farm(settings: try FarmSettings.load(from: URL(fileURLWithPath: path)))
+    }
+
+    /// The profiles of the named classes (all classes when `names` is empty), validated.
+    public func profiles(named names: [String]) throws -> [ClassProfile] {
+        let catalog = ClassCatalog(directory: settings.profiles)
+        return names.isEmpty ? try catalog.loadAll() : try catalog.load(names)
+    }
+
+    /// Opens the provenance store, creating it on first use.
+    public func openStore() throws -> FarmStore {
+        try FarmStore(path: settings.database.path)
+    }
+
+    /// Opens the provenance store only if it exists (queries never create one).
+    public func existingStore() throws -> FarmStore {
+        guard FileManager.default.fileExists(atPath: settings.database.path) else {
+            throw FarmError(problem: "no provenance database at \(settings.database.path) yet",
+                            fix: "run `farmctl build` first")
+        }
+        return try FarmStore(path: settings.database.path)
+    }
+
+    /// The workers farmctl can use now (the coordinator itself; SSH workers come with the workers issue).
+    func localWorkers() throws -> [WorkerSpec] {
+        let local = settings.workers.filter(\.isLocal)
+        guard !local.isEmpty else {
+            throw FarmError(problem: "\(settings.configFile.path): no worker with host = \"localhost\"",
+                            fix: "add a [worker.local] table with host = \"localhost\" (see the example workers.conf)")
+        }
+        return local
+    }
+
+    /// The emerge program a worker uses: its `emerge` setting, else the venv beside workers.conf, else PATH.
+    func emergeProgram(for worker: WorkerSpec) throws -> String {
+        switch worker.emerge {
+        case .configured(let configured) where configured.contains("/"):
+            guard FileManager.default.isExecutableFile(atPath: configured) else {
+                throw FarmError(problem: "\(worker.location): worker \(worker.name): emerge = \"\(configured)\" is not an executable file",
+                                fix: "install Portage (`make bootstrap`) or correct the path")
+            }
+            return configured
+        case .venv(let url) where FileManager.default.isExecutableFile(atPath: url.path):
+            return url.path
+        default: break
+        }
+        let name = worker.emerge.command.contains("/") ? "emerge" : worker.emerge.command
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw FarmError(problem: "emerge was not found (worker \(worker.name) in \(settings.configFile.path) names none that exists, there is no .venv/bin/emerge beside it, none on PATH)",
+                        fix: "run `make bootstrap` to install Portage into .venv, or set `emerge = \"/path/to/emerge\"` for the worker")
+    }
+
+    /// The repositories named in workers.conf, read from disk.
+    func repositories() throws -> [Repository] {
+        try settings.repositories.map { try Repository.load(at: $0.path) }
+    }
+}
+
+/// An exclusive lock on the farm's state, so two runs never build into the same PKGDIRs and roots.
+final class FarmLock: @unchecked Sendable {
+    private let descriptor: Int32
+
+    init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = (directory as NSString).appendingPathComponent("farmctl.lock")
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw FarmError(problem: "cannot open \(path): \(String(cString: strerror(errno)))", fix: "check that \(directory) is writable")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+            close(descriptor)
+            throw FarmError(problem: "another farmctl run (pid \(holder)) holds \(path)",
+                            fix: "wait for it to finish; a lock of a dead run is released by the kernel automatically")
+        }
+        ftruncate(descriptor, 0)
+        let pid = "\(getpid())\n"
+        _ = pid.withCString { write(descriptor, $0, strlen($0)) }
+    }
+
+    deinit { close(descriptor) }
+}

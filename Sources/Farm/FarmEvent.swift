@@ -1,0 +1,43 @@
+import FarmModel
+
+/// What a farm run reports while it works; the CLI renders these (live view, plain lines, verbose).
+public enum FarmEvent: Sendable {
+    case planning(ClassName)
+    case planned(ClassName, toBuild: [CPV], emptyTree: Bool)
+    case distfilesReady(count: Int, copied: Int)
+    case buildStarted(ClassName, CPV, worker: String)
+    case buildOutput(ClassName, CPV, line: String)
+    case buildFinished(ClassName, CPV, worker: String, succeeded: Bool, seconds: Double, logPath: String)
+    case buildSkipped(ClassName, CPV, because: CPV)
+    case assembling(ClassName, generation: Int, packages: Int)
+    case published(ClassName, generation: Int, packages: Int)
+    case unchanged(ClassName, generation: Int)
+    case classFailed(ClassName, reason: String)
+    case warning(String)
+}
+
+/// How one class ended in a build run.
+public enum ClassOutcome: Sendable, Hashable {
+    case published(generation: Int)
+    case unchanged(generation: Int)
+    case failed(reason: String)
+}
+
+/// The summary of a `farmctl build` run.
+public struct BuildSummary: Sendable {
+    /// Per class: its outcome, packages built and failed.
+    public struct ClassResult: Sendable {
+        public var nodeClass: ClassName
+        public var outcome: ClassOutcome
+        public var built: Int
+        public var failed: Int
+    }
+
+    public var classes: [ClassResult]
+    public var seconds: Double
+
+    /// True when every class published or was unchanged.
+    public var succeeded: Bool {
+        classes.allSatisfy { if case .failed = $0.outcome { false } else { true } }
+    }
+}

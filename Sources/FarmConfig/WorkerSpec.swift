@@ -1,0 +1,133 @@
+import FarmModel
+import Foundation
+
+/// One `[worker.NAME]` section of `workers.conf`.
+public struct WorkerSpec: Sendable, Equatable {
+    /// The worker's name (the part after `worker.`).
+    public var name: String
+    /// The host to run on; `localhost` means the coordinator itself.
+    public var host: String
+    /// How many builds run at once (≥ 1).
+    public var jobs: Int
+    /// The architectures the worker builds, in the order written (non-empty).
+    public var arches: [Arch]
+    /// The directory builds run in; absolute.
+    public var workdir: URL
+    /// Relative speed for scheduling (> 0, default 1).
+    public var speed: Double
+    /// The emerge command to run.
+    public var emerge: EmergeCommand
+    /// SSH port for a remote host.
+    public var port: Int?
+    /// SSH user for a remote host.
+    public var user: String?
+    /// SSH private key for a remote host.
+    public var identity: URL?
+    /// SSH known_hosts file for a remote host.
+    public var knownHosts: URL?
+    /// Where the `[worker.NAME]` header is.
+    public var location: SourceLocation
+
+    /// True when the host is the coordinator itself.
+    public var isLocal: Bool { Self.localHosts.contains(host) }
+
+    static let localHosts: Set<String> = ["localhost", "127.0.0.1", "::1"]
+}
+
+/// Which `emerge` a worker runs.
+public enum EmergeCommand: Sendable, Equatable {
+    /// The `emerge` key: an absolute path, or a bare command name looked up on PATH.
+    case configured(String)
+    /// The venv beside `workers.conf` (`.venv/bin/emerge`), found at load time.
+    case venv(URL)
+    /// `emerge` on PATH.
+    case onPath
+
+    /// The command to execute.
+    public var command: String {
+        switch self {
+        case .configured(let command): command
+        case .venv(let url): url.path
+        case .onPath: "emerge"
+        }
+    }
+}
+
+extension WorkerSpec {
+    static let keys = ["host", "jobs", "arches", "workdir", "speed", "emerge", "port", "user", "identity", "known_hosts"]
+
+    /// Reads and validates one worker table; paths resolve against `directory`.
+    init(name: String, table: TOMLTable, directory: URL) throws(ConfigError) {
+        let reader = TableReader(table: table, name: "[worker.\(name)]")
+        try reader.rejectUnknownKeys(allowed: Self.keys)
+        guard ClassName(name) != nil else {
+            throw ConfigError(.invalidValue, at: table.location, "worker name `\(name)` is not usable as a directory name",
+                              fix: "use letters, digits, `-`, `_` and `.` in [worker.NAME]")
+        }
+        self.name = name
+        location = table.location
+        host = try reader.required("host", reader.string).value
+
+        let jobs = try reader.required("jobs", reader.integer)
+        guard jobs.value >= 1 else {
+            throw reader.invalid("jobs", at: jobs.location, "must be at least 1, found \(jobs.value)", fix: "set jobs = 1 or more")
+        }
+        self.jobs = jobs.value
+
+        let arches = try reader.required("arches", reader.strings)
+        self.arches = try Self.arches(arches, reader: reader)
+
+        let speed = try reader.number("speed")
+        if let speed, !(speed.value > 0 && speed.value.isFinite) {
+            throw reader.invalid("speed", at: speed.location, "must be greater than 0, found \(speed.value)", fix: "set speed = 1.0 or another positive number")
+        }
+        self.speed = speed?.value ?? 1
+
+        port = try reader.integer("port").map { port throws(ConfigError) in
+            guard (1...65535).contains(port.value) else {
+                throw reader.invalid("port", at: port.location, "must be between 1 and 65535, found \(port.value)", fix: "set the SSH port, e.g. port = 22")
+            }
+            return port.value
+        }
+        user = try reader.string("user")?.value
+        identity = try reader.string("identity").map { resolvePath($0.value, against: directory) }
+        knownHosts = try reader.string("known_hosts").map { resolvePath($0.value, against: directory) }
+
+        let workdir = try reader.required("workdir", reader.string)
+        let isLocal = Self.localHosts.contains(host)
+        guard isLocal || workdir.value.hasPrefix("/") else {
+            throw reader.invalid("workdir", at: workdir.location, "must be an absolute path on the remote host \(host)",
+                                 fix: "write the full path, e.g. workdir = \"/var/tmp/farm\"")
+        }
+        self.workdir = resolvePath(workdir.value, against: directory)
+        emerge = Self.emerge(try reader.string("emerge")?.value, directory: directory)
+    }
+
+    private static func arches(_ list: Located<[Located<String>]>, reader: TableReader) throws(ConfigError) -> [Arch] {
+        let known = Arch.allCases.map(\.rawValue)
+        guard !list.value.isEmpty else {
+            throw reader.invalid("arches", at: list.location, "is empty", fix: "list at least one of: \(known.joined(separator: ", "))")
+        }
+        var result: [Arch] = []
+        for item in list.value {
+            guard let arch = Arch(rawValue: item.value) else {
+                let hint = didYouMean(item.value, among: known).map { "did you mean `\($0)`? " } ?? ""
+                throw reader.invalid("arches", at: item.location, "has unknown arch `\(item.value)`",
+                                     fix: "\(hint)known arches: \(known.joined(separator: ", "))")
+            }
+            guard !result.contains(arch) else {
+                throw reader.invalid("arches", at: item.location, "lists `\(arch)` twice", fix: "remove the second `\(arch)`")
+            }
+            result.append(arch)
+        }
+        return result
+    }
+
+    private static func emerge(_ configured: String?, directory: URL) -> EmergeCommand {
+        if let configured {
+            return .configured(configured.contains("/") ? resolvePath(configured, against: directory).path : configured)
+        }
+        let venv = directory.appendingPathComponent(".venv/bin/emerge")
+        return FileManager.default.fileExists(atPath: venv.path) ? .venv(venv) : .onPath
+    }
+}

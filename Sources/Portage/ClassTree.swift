@@ -1,0 +1,141 @@
+import Foundation
+import FarmModel
+import Workers
+
+/// Where Portage reads and writes for one node class on one worker, and how emerge is invoked there.
+public struct ClassTree: Sendable {
+    /// The class.
+    public var nodeClass: ClassName
+    /// Portage ARCH of the class (`x86`, `amd64`).
+    public var arch: String
+    /// The emerge program (path or name).
+    public var emerge: String
+    /// `PORTAGE_CONFIGROOT`: holds `etc/portage/make.conf`, `make.profile`, `package.*`.
+    public var configRoot: String
+    /// The repositories, main first.
+    public var repositories: [Repository]
+    /// PKGDIR of the class.
+    public var pkgdir: String
+    /// The shared DISTDIR.
+    public var distdir: String
+    /// Staging root where the class's packages are built and kept installed, so dependencies install once.
+    public var stagingRoot: String
+    /// Parent of per-build `PORTAGE_TMPDIR`s.
+    public var tmpdir: String
+    /// Where emerge writes per-package build logs (`PORTAGE_LOGDIR`).
+    public var logdir: String
+    /// True when the class's 32-bit code is built on a 64-bit host (`linux32`, `gcc -m32`).
+    public var needs32BitPersonality: Bool
+    /// PKGDIR for Portage's host side: build-only dependencies (BDEPEND) that run on the build host.
+    public var hostPkgdir: String
+
+    public init(nodeClass: ClassName, arch: String, emerge: String, configRoot: String, repositories: [Repository],
+                pkgdir: String, distdir: String, stagingRoot: String, tmpdir: String, logdir: String,
+                needs32BitPersonality: Bool, hostPkgdir: String) {
+        self.hostPkgdir = hostPkgdir
+        self.nodeClass = nodeClass
+        self.arch = arch
+        self.emerge = emerge
+        self.configRoot = configRoot
+        self.repositories = repositories
+        self.pkgdir = pkgdir
+        self.distdir = distdir
+        self.stagingRoot = stagingRoot
+        self.tmpdir = tmpdir
+        self.logdir = logdir
+        self.needs32BitPersonality = needs32BitPersonality
+    }
+
+    var personality: Command.Personality { needs32BitPersonality ? .linux32 : .native }
+
+    /// The environment every emerge of this class runs with (see docs/portage.md for why each is set).
+    public func environment(root: String, tmpdir: String? = nil) -> [String: String?] {
+        var environment: [String: String?] = [
+            "EPREFIX": "",
+            "PORTAGE_CONFIGROOT": configRoot,
+            "PORTAGE_REPOSITORIES": Repository.reposConf(repositories),
+            "ROOT": root,
+            "SYSROOT": root,
+            "PKGDIR": pkgdir,
+            "DISTDIR": distdir,
+            "PORTAGE_TMPDIR": tmpdir ?? self.tmpdir,
+            "PORTAGE_LOGDIR": logdir,
+            "PORTAGE_USERNAME": "root",
+            "PORTAGE_GRPNAME": "root",
+            "FEATURES": "-sandbox -usersandbox -userpriv -userfetch -usersync -ipc-sandbox -network-sandbox -pid-sandbox -qa-unresolved-soname-deps binpkg-multi-instance buildpkg-live",
+            "BINPKG_FORMAT": "xpak",
+            "EMERGE_DEFAULT_OPTS": "",
+            "NOCOLOR": "true",
+            "PORTAGE_ELOG_SYSTEM": "save",
+            "EMERGE_WARNING_DELAY": "0",
+            "CLEAN_DELAY": "0",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        ]
+        let emergeDirectory = (emerge as NSString).deletingLastPathComponent
+        if !emergeDirectory.isEmpty {
+            // A venv's bin holds `gtar` (Portage calls it) and must come first on PATH.
+            let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+            environment["PATH"] = "\(emergeDirectory):\(path)"
+        }
+        if needs32BitPersonality {
+            environment["CC"] = "gcc -m32"
+            environment["CXX"] = "g++ -m32"
+        }
+        return environment
+    }
+
+    /// `emerge --pretend` of `atoms` against the staging root: what must be built.
+    public func planCommand(atoms: [String], emptyTree: Bool) -> Command {
+        var arguments = ["--pretend", "--verbose", "--color=n", "--nospinner", "--update", "--deep",
+                         "--changed-use", "--with-bdeps=y", "--usepkg=n"]
+        if emptyTree { arguments.append("--emptytree") }
+        return Command(emerge, arguments + atoms, environment: environment(root: stagingRoot), personality: personality)
+    }
+
+    /// `emerge --buildpkg` of exactly one package version into the staging root (its dependencies are already there).
+    public func buildCommand(cpv: CPV, tmpdir: String) -> Command {
+        Command(emerge, ["--buildpkg", "--oneshot", "--nodeps", "--usepkg=n", "--color=n", "--nospinner",
+                         "=\(cpv)"],
+                environment: environment(root: stagingRoot, tmpdir: tmpdir), personality: personality)
+    }
+
+    /// `emerge --buildpkg` of one build-only dependency on Portage's host side (the build host's own root).
+    ///
+    /// Portage installs BDEPEND into the root it runs from (with a pip install: the venv), whatever ROOT says,
+    /// so these builds run without EPREFIX/ROOT/SYSROOT/PORTAGE_CONFIGROOT and keep their own PKGDIR.
+    public func hostBuildCommand(cpv: CPV, tmpdir: String) -> Command {
+        var environment = environment(root: "/", tmpdir: tmpdir)
+        for key in ["EPREFIX", "ROOT", "SYSROOT", "PORTAGE_CONFIGROOT"] { environment[key] = .some(nil) }
+        environment["PKGDIR"] = hostPkgdir
+        return Command(emerge, ["--buildpkg", "--oneshot", "--nodeps", "--usepkg=n", "--color=n", "--nospinner", "=\(cpv)"],
+                       environment: environment, personality: personality)
+    }
+
+    /// `emerge --pretend --usepkgonly` of `atoms` into an empty root: which binpkg instances a new root would get.
+    public func resolveBinpkgsCommand(atoms: [String], emptyRoot: String) -> Command {
+        Command(emerge, ["--pretend", "--verbose", "--color=n", "--nospinner", "--usepkgonly", "--emptytree",
+                         "--with-bdeps=n"] + atoms,
+                environment: environment(root: emptyRoot), personality: personality)
+    }
+
+    /// `emerge --usepkgonly` of `atoms` into a new root generation.
+    public func assembleCommand(atoms: [String], root: String) -> Command {
+        Command(emerge, ["--usepkgonly", "--color=n", "--nospinner", "--with-bdeps=n", "--quiet=y"] + atoms,
+                environment: environment(root: root), personality: personality)
+    }
+
+    /// The python interpreter beside emerge (a venv's), for the dependency-edge helper.
+    public var python: String {
+        let directory = (emerge as NSString).deletingLastPathComponent
+        let candidate = (directory as NSString).appendingPathComponent("python3")
+        return !directory.isEmpty && FileManager.default.isExecutableFile(atPath: candidate) ? candidate : "python3"
+    }
+
+    /// Runs the dependency-edge helper on planned packages; returns each cpv's planned dependencies.
+    public func edgesCommand() throws -> Command {
+        guard let script = Bundle.module.path(forResource: "depedges", ofType: "py", inDirectory: "Helpers") else {
+            throw InternalError("depedges.py is missing from the Portage module's resources")
+        }
+        return Command(python, [script], environment: environment(root: stagingRoot), personality: personality)
+    }
+}

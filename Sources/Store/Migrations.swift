@@ -1,0 +1,61 @@
+import GRDB
+
+/// The one list of schema migrations. A migration is never edited once it has shipped: add a new one.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: builds and root generations") { db in
+            try db.create(table: "build") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("class", .text).notNull()
+                t.column("cpv", .text).notNull()
+                t.column("worker", .text).notNull()
+                t.column("started", .datetime).notNull()
+                t.column("finished", .datetime)
+                t.column("status", .text).notNull()
+                    .check(sql: "status IN ('running', 'succeeded', 'failed', 'interrupted')")
+                t.column("exitStatus", .integer)
+                t.column("signal", .integer)
+                t.column("logPath", .text).notNull()
+                t.column("binpkgPath", .text)
+                t.column("binpkgSize", .integer)
+                t.column("binpkgSHA256", .text)
+                t.column("portageBuildID", .integer)
+                t.column("chost", .text)
+                t.column("cflags", .text)
+                t.column("use", .text)
+                t.column("failure", .text)
+                // A successful build always names its binpkg, with size, digest and the flags it was built with.
+                t.check(sql: """
+                    status != 'succeeded' OR (finished IS NOT NULL AND binpkgPath IS NOT NULL AND binpkgSize IS NOT NULL
+                    AND length(binpkgSHA256) = 64 AND chost IS NOT NULL AND cflags IS NOT NULL AND use IS NOT NULL)
+                    """)
+                t.check(sql: "status = 'running' OR finished IS NOT NULL")
+            }
+            try db.create(index: "build_by_class_cpv", on: "build", columns: ["class", "cpv"])
+            try db.create(index: "build_by_sha256", on: "build", columns: ["binpkgSHA256"])
+
+            try db.create(table: "generation") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("class", .text).notNull()
+                t.column("number", .integer).notNull().check { $0 > 0 }
+                t.column("created", .datetime).notNull()
+                t.column("status", .text).notNull()
+                    .check(sql: "status IN ('assembling', 'published', 'failed')")
+                t.column("path", .text).notNull()
+                // SHA-256 over the class's overlay files: a changed overlay makes a new generation too.
+                t.column("overlayDigest", .text).notNull()
+                t.column("failure", .text)
+                t.uniqueKey(["class", "number"])
+            }
+            try db.create(table: "generationPackage") { t in
+                t.belongsTo("generation", onDelete: .cascade).notNull()
+                t.column("cpv", .text).notNull()
+                t.belongsTo("build").notNull()
+                t.column("sha256", .text).notNull().check(sql: "length(sha256) = 64")
+                t.primaryKey(["generationId", "cpv"])
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+
+/// One package build on one worker: the provenance of a binpkg.
+public struct BuildRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "build"
+    public var id: Int64?
+    public var `class`: String
+    public var cpv: String
+    public var worker: String
+    public var started: Date
+    public var finished: Date?
+    public var status: String
+    public var exitStatus: Int?
+    public var signal: Int?
+    public var logPath: String
+    public var binpkgPath: String?
+    public var binpkgSize: Int64?
+    public var binpkgSHA256: String?
+    public var portageBuildID: Int?
+    public var chost: String?
+    public var cflags: String?
+    public var use: String?
+    public var failure: String?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One root generation of a class: `<roots>/<CLASS>/<number>`.
+public struct GenerationRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "generation"
+    public var id: Int64?
+    public var `class`: String
+    public var number: Int
+    public var created: Date
+    public var status: String
+    public var path: String
+    public var overlayDigest: String
+    public var failure: String?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A binpkg a generation holds, and the build that made it.
+public struct GenerationPackageRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "generationPackage"
+    public var generationId: Int64
+    public var cpv: String
+    public var buildId: Int64
+    public var sha256: String
+}
+
+/// A binpkg as `query root` shows it: package, build and where it was built.
+public struct RootPackage: Codable, Sendable, Hashable, FetchableRecord {
+    public var cpv: String
+    public var buildId: Int64
+    public var sha256: String
+    public var worker: String
+    public var cflags: String?
+    public var use: String?
+}
+
+/// Where a package is: one class generation and the version it holds.
+public struct PackageLocation: Codable, Sendable, Hashable, FetchableRecord {
+    public var `class`: String
+    public var generation: Int
+    public var status: String
+    public var cpv: String
+    public var buildId: Int64
+}

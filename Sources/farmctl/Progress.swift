@@ -1,0 +1,118 @@
+import Farm
+import FarmModel
+import Foundation
+import Synchronization
+
+/// Shows a run's events to a person.
+protocol ProgressRenderer: Sendable {
+    func handle(_ event: FarmEvent)
+    func finish()
+}
+
+/// One line per event: for logs, pipes and `--verbose`.
+final class PlainProgress: ProgressRenderer {
+    let verbose: Bool
+    private let lock = Mutex(())
+
+    init(verbose: Bool) { self.verbose = verbose }
+
+    func handle(_ event: FarmEvent) {
+        guard let line = Self.line(event, verbose: verbose) else { return }
+        lock.withLock { _ in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+    }
+
+    func finish() {}
+
+    static func line(_ event: FarmEvent, verbose: Bool) -> String? {
+        switch event {
+        case .planning(let c): "\(c): planning with emerge --pretend"
+        case .planned(let c, let cpvs, let empty):
+            cpvs.isEmpty ? "\(c): nothing to build"
+                : "\(c): \(cpvs.count) to build\(empty ? " (build flags changed: rebuilding all)" : ""): \(cpvs.map(\.description).joined(separator: " "))"
+        case .distfilesReady(let count, let copied): "distfiles: \(count) verified against their Manifests, \(copied) copied from mirrors"
+        case .buildStarted(let c, let cpv, let worker): "\(c): building \(cpv) on \(worker)"
+        case .buildOutput(let c, let cpv, let text): verbose ? "  [\(c) \(cpv.pf)] \(text)" : nil
+        case .buildFinished(let c, let cpv, _, let ok, let seconds, let log):
+            ok ? "\(c): built \(cpv) in \(String(format: "%.1f", seconds)) s"
+               : "\(c): FAILED \(cpv) after \(String(format: "%.1f", seconds)) s; log: \(log)"
+        case .buildSkipped(let c, let cpv, let cause): "\(c): skipped \(cpv) because \(cause) failed"
+        case .assembling(let c, let number, let count): "\(c): assembling generation \(number) from \(count) binpkgs"
+        case .published(let c, let number, _): "\(c): published generation \(number) (current -> \(number))"
+        case .unchanged(let c, let number): "\(c): root unchanged, generation \(number) stays current"
+        case .classFailed(let c, let reason): "\(c): FAILED: \(reason)"
+        case .warning(let text): "warning: \(text)"
+        }
+    }
+}
+
+/// A live terminal view: per class planned/building/built/failed, and what each worker is building.
+final class LiveProgress: ProgressRenderer {
+    private struct ClassRow {
+        var planned = 0, building = 0, built = 0, failed = 0
+        var state = "planning"
+    }
+
+    private struct State {
+        var classes: [ClassName: ClassRow] = [:]
+        var workers: [String: String] = [:]
+        var messages: [String] = []
+        var drawnLines = 0
+    }
+
+    private let state = Mutex(State())
+
+    func handle(_ event: FarmEvent) {
+        state.withLock { state in
+            apply(event, to: &state)
+            draw(&state)
+        }
+    }
+
+    func finish() {}
+
+    private func apply(_ event: FarmEvent, to state: inout State) {
+        switch event {
+        case .planning(let c): state.classes[c, default: ClassRow()].state = "planning"
+        case .planned(let c, let cpvs, _):
+            state.classes[c, default: ClassRow()].planned = cpvs.count
+            state.classes[c]?.state = cpvs.isEmpty ? "up to date" : "building"
+        case .buildStarted(let c, let cpv, let worker):
+            state.classes[c, default: ClassRow()].building += 1
+            state.workers[worker + " " + c.rawValue + " " + cpv.description] = "\(c) \(cpv)"
+        case .buildFinished(let c, let cpv, let worker, let ok, _, let log):
+            state.classes[c, default: ClassRow()].building -= 1
+            if ok { state.classes[c]?.built += 1 } else {
+                state.classes[c]?.failed += 1
+                state.messages.append("\(c): FAILED \(cpv); log: \(log)")
+            }
+            state.workers[worker + " " + c.rawValue + " " + cpv.description] = nil
+        case .buildSkipped(let c, let cpv, let cause):
+            state.classes[c, default: ClassRow()].failed += 1
+            state.messages.append("\(c): skipped \(cpv) because \(cause) failed")
+        case .assembling(let c, let number, _): state.classes[c]?.state = "assembling generation \(number)"
+        case .published(let c, let number, _): state.classes[c]?.state = "published generation \(number)"
+        case .unchanged(let c, let number): state.classes[c]?.state = "unchanged (generation \(number))"
+        case .classFailed(let c, _): state.classes[c]?.state = "FAILED"
+        case .warning(let text): state.messages.append("warning: \(text)")
+        case .distfilesReady, .buildOutput: break
+        }
+    }
+
+    private func draw(_ state: inout State) {
+        var out = state.drawnLines > 0 ? "\u{1B}[\(state.drawnLines)F\u{1B}[J" : ""
+        var lines = state.messages
+        lines.append("class      planned building built failed  state")
+        for (name, row) in state.classes.sorted(by: { $0.key < $1.key }) {
+            lines.append(name.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + " "
+                + String(row.planned).leftPadded(7) + String(row.building).leftPadded(9)
+                + String(row.built).leftPadded(6) + String(row.failed).leftPadded(7) + "  " + row.state)
+        }
+        for key in state.workers.keys.sorted() {
+            let worker = key.split(separator: " ").first.map(String.init) ?? key
+            lines.append("  \(worker): \(state.workers[key] ?? "")")
+        }
+        out += lines.joined(separator: "\n") + "\n"
+        state.drawnLines = lines.count
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+}

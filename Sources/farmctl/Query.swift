@@ -1,0 +1,107 @@
+import ArgumentParser
+import Farm
+import Foundation
+import Store
+
+extension Farmctl {
+    struct Query: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ask the provenance store about roots, packages and builds.",
+            subcommands: [Root.self, Where.self, Builds.self])
+    }
+}
+
+extension Farmctl.Query {
+    struct Root: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The binpkgs a class root holds.")
+        @OptionGroup var options: FarmOptions
+        @Argument(help: "The node class.") var nodeClass: String
+        @Option(help: "A generation number (default: the current one).") var generation: Int?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let farm = try options.loadFarm()
+            let (record, packages) = try reportingErrors(exitCode: 2) {
+                try farm.rootPackages(class: nodeClass, generation: generation)
+            }
+            if json { return try printJSON(packages) }
+            print("\(record.class) generation \(record.number) (\(record.status), \(record.created.formatted(.iso8601))): \(record.path)")
+            for package in packages {
+                print("  \(package.cpv.padding(toLength: 36, withPad: " ", startingAt: 0)) build \(String(package.buildId).leftPadded(4))  \(package.worker)  \(package.sha256.prefix(16))…")
+            }
+        }
+    }
+
+    struct Where: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Which roots hold which version of a package.")
+        @OptionGroup var options: FarmOptions
+        @Argument(help: "A package atom, e.g. app-misc/farm-hello.") var atom: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let farm = try options.loadFarm()
+            let locations = try reportingErrors(exitCode: 2) { try farm.locations(of: atom) }
+            if json { return try printJSON(locations) }
+            if locations.isEmpty { print("no published root holds \(atom)") }
+            for location in locations {
+                print("\(location.class) generation \(location.generation): \(location.cpv) (build \(location.buildId))")
+            }
+        }
+    }
+
+    struct Builds: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Build history, newest first.")
+        @OptionGroup var options: FarmOptions
+        @Option(name: .customLong("class"), help: "Only builds of this class.") var nodeClass: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let farm = try options.loadFarm()
+            let builds = try reportingErrors(exitCode: 2) { try farm.buildHistory(class: nodeClass) }
+            if json { return try printJSON(builds.map(BuildJSON.init)) }
+            for build in builds {
+                let seconds = build.finished.map { String(format: "%6.1f s", $0.timeIntervalSince(build.started)) } ?? "      -"
+                print("\(String(build.id ?? 0).leftPadded(5))  \(build.class.padding(toLength: 9, withPad: " ", startingAt: 0)) \(build.cpv.padding(toLength: 34, withPad: " ", startingAt: 0)) \(build.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(seconds)  \(build.worker)  \(build.cflags ?? "")")
+            }
+        }
+    }
+}
+
+/// A build as `query builds --json` prints it.
+struct BuildJSON: Encodable {
+    var id: Int64?
+    var `class`: String
+    var cpv: String
+    var worker: String
+    var status: String
+    var started: Date
+    var finished: Date?
+    var exitStatus: Int?
+    var signal: Int?
+    var logPath: String
+    var binpkgPath: String?
+    var binpkgSize: Int64?
+    var sha256: String?
+    var chost: String?
+    var cflags: String?
+    var use: String?
+
+    init(_ record: BuildRecord) {
+        id = record.id
+        `class` = record.class
+        cpv = record.cpv
+        worker = record.worker
+        status = record.status
+        started = record.started
+        finished = record.finished
+        exitStatus = record.exitStatus
+        signal = record.signal
+        logPath = record.logPath
+        binpkgPath = record.binpkgPath
+        binpkgSize = record.binpkgSize
+        sha256 = record.binpkgSHA256
+        chost = record.chost
+        cflags = record.cflags
+        use = record.use
+    }
+}

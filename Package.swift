@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "PortageTests", dependencies: ["Portage", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport"]),
-        .testTarget(name: "FarmTests", dependencies: ["Farm", "Store", "TestSupport"]),
+        .testTarget(name: "FarmTests", dependencies: ["Farm", "Store", "Binpkg", "FarmModel", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -27,7 +27,8 @@ struct Planner: Sendable {
         let command = tree.planCommand(atoms: workspace.atoms, emptyTree: emptyTree)
         let (result, output) = try await transport.capture(command, limit: 16 << 20)
         guard result.termination.succeeded else { throw planFailure(workspace, command: command, result: result, output: output) }
-        let toBuild = try MergeList.parse(output).filter { $0.kind == .ebuild }
+        // --emptytree also re-plans installed host-side tools, which never use the class's flags: keep them.
+        let toBuild = try MergeList.parse(output).filter { $0.kind == .ebuild && !(emptyTree && $0.root == nil && !$0.isNew) }
         guard !toBuild.isEmpty else {
             return ClassPlan(workspace: workspace, toBuild: [], dependencies: [:], distfiles: [:], emptyTree: emptyTree)
         }

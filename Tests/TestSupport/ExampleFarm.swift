@@ -1,0 +1,68 @@
+import Foundation
+
+/// A private copy of the repository's example farm, so a test can build, break and inspect it freely.
+public struct ExampleFarm {
+    /// The copy's top directory (holds workers.conf).
+    public let directory: URL
+    /// Its workers.conf.
+    public var config: URL { directory.appendingPathComponent("workers.conf") }
+
+    /// The Portage from `make bootstrap`, shared by every copy.
+    public static var emerge: String {
+        Fixtures.repositoryRoot.appendingPathComponent(".venv/bin/emerge").path
+    }
+
+    /// True when `make bootstrap` has installed Portage (integration tests need it).
+    public static var portageInstalled: Bool { FileManager.default.isExecutableFile(atPath: emerge) }
+
+    /// Copies workers.conf, profiles/, repo/ and mirror/ into a new temp directory, using the shared venv's emerge.
+    public init() throws {
+        directory = try Fixtures.temporaryDirectory("farm")
+        for item in ["workers.conf", "profiles", "repo", "mirror"] {
+            try FileManager.default.copyItem(at: Fixtures.repositoryRoot.appendingPathComponent(item),
+                                              to: directory.appendingPathComponent(item))
+        }
+        try append(to: "workers.conf", "emerge = \"\(Self.emerge)\"\n")
+    }
+
+    /// A file of the copy.
+    public func url(_ relative: String) -> URL { directory.appendingPathComponent(relative) }
+
+    /// Reads a text file of the copy.
+    public func read(_ relative: String) throws -> String { try String(contentsOf: url(relative), encoding: .utf8) }
+
+    /// Replaces a text file of the copy.
+    public func write(_ relative: String, _ text: String) throws {
+        try text.write(to: url(relative), atomically: true, encoding: .utf8)
+    }
+
+    /// Appends text to a file of the copy.
+    public func append(to relative: String, _ text: String) throws {
+        try write(relative, try read(relative) + text)
+    }
+
+    /// Replaces `old` with `new` in a file of the copy; fails if `old` is absent.
+    public func replace(in relative: String, _ old: String, with new: String) throws {
+        let text = try read(relative)
+        guard text.contains(old) else { throw CocoaError(.fileReadCorruptFile) }
+        try write(relative, text.replacingOccurrences(of: old, with: new))
+    }
+
+    /// Runs a program and returns its exit status and combined output.
+    public static func run(_ program: String, _ arguments: [String], in directory: URL? = nil) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Removes the copy.
+    public func remove() { try? FileManager.default.removeItem(at: directory) }
+}

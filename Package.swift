@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "FarmModelTests", dependencies: ["FarmModel", "TestSupport"]),
         .testTarget(name: "FarmConfigTests", dependencies: ["FarmConfig", "TestSupport"]),
         .testTarget(name: "BinpkgTests", dependencies: ["Binpkg", "TestSupport"]),
-        .testTarget(name: "PortageTests", dependencies: ["Portage", "TestSupport"]),
+        .testTarget(name: "PortageTests", dependencies: ["Portage", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport"]),
         .testTarget(name: "FarmTests", dependencies: ["Farm", "Store", "Binpkg", "FarmModel", "TestSupport"]),

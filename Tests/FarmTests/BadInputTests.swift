@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Bad input: one clear error (file and line, or class and atom), exit 2, nothing written to the store or roots.
+@Suite(.enabled(if: ExampleFarm.portageInstalled, "run `make bootstrap` first"))
+struct BadInputTests {
+    let farmctl = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/farmctl").path
+
+    /// Runs `farmctl build` on a broken copy and checks the error and that nothing was written.
+    func expectRefused(_ arguments: [String] = [], breaking: (ExampleFarm) throws -> Void,
+                       mentions: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let farm = try ExampleFarm()
+        defer { farm.remove() }
+        try breaking(farm)
+        let (status, output) = try ExampleFarm.run(farmctl, ["build", "--plain", "--config", farm.config.path] + arguments)
+        #expect(status == 2, "\(output)", sourceLocation: sourceLocation)
+        #expect(output.contains("error: ") && output.contains("fix: "), "\(output)", sourceLocation: sourceLocation)
+        for text in mentions { #expect(output.contains(text), "\(text) not in: \(output)", sourceLocation: sourceLocation) }
+        #expect(output.components(separatedBy: "error: ").count == 2, "one error only: \(output)", sourceLocation: sourceLocation)
+        #expect(!FileManager.default.fileExists(atPath: farm.url("var/farm.sqlite").path), sourceLocation: sourceLocation)
+        #expect(!FileManager.default.fileExists(atPath: farm.url("var/roots").path), sourceLocation: sourceLocation)
+    }
+
+    @Test func malformedWorkersConf() throws {
+        try expectRefused(breaking: { try $0.replace(in: "workers.conf", "jobs = 2", with: "jobs = two") },
+                          mentions: ["workers.conf:17", "`two`"])
+    }
+
+    @Test func unknownKeyInWorkersConfSuggestsTheRightOne() throws {
+        try expectRefused(breaking: { try $0.replace(in: "workers.conf", "arches =", with: "arch =") },
+                          mentions: ["workers.conf:", "arch"])
+    }
+
+    @Test func unknownClass() throws {
+        try expectRefused(["PIV"], breaking: { _ in }, mentions: ["unknown class PIV", "AthlonXP, PIII"])
+    }
+
+    @Test func brokenClassToml() throws {
+        try expectRefused(breaking: { try $0.replace(in: "profiles/AthlonXP/class.toml", "arch = \"x86\"", with: "arch = \"sparc\"") },
+                          mentions: ["profiles/AthlonXP/class.toml:", "sparc"])
+    }
+
+    @Test func missingEmerge() throws {
+        try expectRefused(breaking: { try $0.append(to: "workers.conf", "") ; try $0.replace(in: "workers.conf", "emerge = \"\(ExampleFarm.emerge)\"", with: "emerge = \"/nonexistent/bin/emerge\"") },
+                          mentions: ["/nonexistent/bin/emerge", "make bootstrap"])
+    }
+
+    @Test func unknownAtomNamesClassFileAndLine() throws {
+        try expectRefused(breaking: { try $0.append(to: "profiles/PIII/packages", "app-misc/no-such-package\n") },
+                          mentions: ["profiles/PIII/packages:3", "class PIII", "app-misc/no-such-package"])
+    }
+
+    @Test func aDistfileThatFailsItsManifest() throws {
+        try expectRefused(breaking: { farm in
+            let file = farm.url("mirror/libstr-1.0.tar.gz")
+            var data = try Data(contentsOf: file)
+            data[data.count / 2] ^= 0xFF
+            try data.write(to: file)
+        }, mentions: ["libstr-1.0.tar.gz", "Manifest", "BLAKE2B"])
+    }
+}

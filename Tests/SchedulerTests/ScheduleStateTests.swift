@@ -37,9 +37,9 @@ private func job(_ cpv: String, deps: [String] = [], seconds: Double = 10, arch:
         #expect(started.count == 2)
         // When the base fails
         state.finish(JobID(piii, CPV("dev-libs/base-1")!), outcome: .failed(reason: "boom"))
-        // Then mid and top are skipped because of it; the other package still runs
+        // Then mid and top are skipped, both naming the failed base as the cause; the other package still runs
         #expect(state.statuses[JobID(piii, CPV("dev-libs/mid-1")!)] == .skipped(because: JobID(piii, CPV("dev-libs/base-1")!)))
-        #expect(state.statuses[JobID(piii, CPV("app-misc/top-1")!)] == .skipped(because: JobID(piii, CPV("dev-libs/mid-1")!)))
+        #expect(state.statuses[JobID(piii, CPV("app-misc/top-1")!)] == .skipped(because: JobID(piii, CPV("dev-libs/base-1")!)))
         #expect(!state.isFinished)
         state.finish(JobID(piii, CPV("app-misc/other-1")!), outcome: .succeeded)
         #expect(state.isFinished)

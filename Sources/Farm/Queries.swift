@@ -35,7 +35,8 @@ extension Farm {
 
     /// Build history, newest first.
     public func buildHistory(class name: String?) throws -> [BuildRecord] {
-        let nodeClass = try name.map { try profiles(named: [$0])[0].name }
+        // `_host` names Portage's host side (build-only tools), which has no profile.
+        let nodeClass = try name.map { $0 == ClassWorkspace.host.rawValue ? ClassWorkspace.host : try profiles(named: [$0])[0].name }
         return try existingStore().builds(class: nodeClass)
     }
 }

@@ -21,14 +21,9 @@ public struct LocalTransport: WorkerTransport {
         let log = try logPath.map { try LogFile(path: $0) }
         defer { log?.close() }
         let keep = tailLines
-        let (executable, arguments) = Self.resolve(command)
         do {
             let result = try await Subprocess.run(
-                .name(executable), arguments: Arguments(arguments),
-                environment: Self.environment(command),
-                workingDirectory: command.workingDirectory.map { FilePath($0) },
-                platformOptions: Self.options(),
-                input: .none, output: .sequence, error: .combinedWithOutput
+                Self.configuration(command), input: .none, output: .sequence, error: .combinedWithOutput
             ) { execution in
                 var tail: [String] = []
                 for try await line in execution.standardOutput.strings() {
@@ -46,21 +41,24 @@ public struct LocalTransport: WorkerTransport {
     }
 
     public func capture(_ command: Command, limit: Int) async throws -> (CommandResult, String) {
-        let (executable, arguments) = Self.resolve(command)
         do {
             let result = try await Subprocess.run(
-                .name(executable), arguments: Arguments(arguments),
-                environment: Self.environment(command),
-                workingDirectory: command.workingDirectory.map { FilePath($0) },
-                platformOptions: Self.options(),
-                output: .string(limit: limit), error: .string(limit: 64 * 1024)
-            )
-            let stderr = (result.standardError ?? "").split(separator: "\n").suffix(tailLines).map(String.init)
+                Self.configuration(command), output: .string(limit: limit), error: .string(limit: 64 * 1024))
+            let stderr = result.standardError.split(separator: "\n").suffix(tailLines).map(String.init)
             return (CommandResult(termination: Self.termination(result.terminationStatus), tail: stderr),
-                    result.standardOutput ?? "")
+                    result.standardOutput)
         } catch let error as SubprocessError {
             throw CommandLaunchError(command: command.description, reason: "\(error)")
         }
+    }
+
+    /// The subprocess to start for `command`: `linux32` in front for the 32-bit personality.
+    static func configuration(_ command: Command) -> Configuration {
+        let (executable, arguments) = resolve(command)
+        return Configuration(executable: .name(executable), arguments: Arguments(arguments),
+                             environment: environment(command),
+                             workingDirectory: command.workingDirectory.map { FilePath($0) },
+                             platformOptions: options())
     }
 
     static func resolve(_ command: Command) -> (String, [String]) {
@@ -100,7 +98,7 @@ final class LogFile: @unchecked Sendable {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw CommandLaunchError(command: "open \(path)", reason: "cannot write the log file")

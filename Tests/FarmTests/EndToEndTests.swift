@@ -98,6 +98,22 @@ struct EndToEndTests {
             #expect(try loaded.locations(of: "=app-misc/fhsum-1.0-r1").contains { $0.class == name })
         }
 
+        // When a new revision of cpubench fails to build for AthlonXP only (it dies with CPU_FLAGS_X86=3dnow)
+        let cpubench = "repo/app-misc/cpubench"
+        let ebuild = try farm.read("\(cpubench)/cpubench-1.0.ebuild")
+            .replacingOccurrences(of: "src_compile() {\n", with: "src_compile() {\n\tuse cpu_flags_x86_3dnow && die \"injected failure\"\n")
+        try farm.write("\(cpubench)/cpubench-1.0-r1.ebuild", ebuild)
+        let athlonBefore = try FileManager.default.destinationOfSymbolicLink(atPath: farm.url("var/roots/AthlonXP/current").path)
+        let sixth = try await build(farm)
+        // Then AthlonXP fails and keeps its current root; PIII goes on and publishes the new revision
+        guard case .failed(let reason) = outcome(sixth, "AthlonXP") else { Issue.record("AthlonXP did not fail"); return }
+        #expect(reason.contains("cpubench-1.0-r1"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: farm.url("var/roots/AthlonXP/current").path) == athlonBefore)
+        #expect(outcome(sixth, "PIII") == .published(generation: 4))
+        let failedBuild = try #require(try loaded.buildHistory(class: "AthlonXP").first)
+        #expect(failedBuild.status == "failed" && failedBuild.exitStatus == 1)
+        #expect(try String(contentsOfFile: failedBuild.logPath, encoding: .utf8).contains("injected failure"))
+
         // When a profile is broken, Then the run fails with an error naming the file and line, and nothing changes
         let rootsBefore = try snapshot(farm.url("var/roots"))
         let storeBefore = try loaded.buildHistory(class: nil).count

@@ -54,7 +54,8 @@ final class LiveProgress: ProgressRenderer {
 
     private struct State {
         var classes: [ClassName: ClassRow] = [:]
-        var workers: [String: String] = [:]
+        /// Builds running now: which worker builds which class package.
+        var running: [String: (worker: String, job: String)] = [:]
         var messages: [String] = []
         var drawnLines = 0
     }
@@ -78,14 +79,14 @@ final class LiveProgress: ProgressRenderer {
             state.classes[c]?.state = cpvs.isEmpty ? "up to date" : "building"
         case .buildStarted(let c, let cpv, let worker):
             state.classes[c, default: ClassRow()].building += 1
-            state.workers[worker + " " + c.rawValue + " " + cpv.description] = "\(c) \(cpv)"
-        case .buildFinished(let c, let cpv, let worker, let ok, _, let log):
+            state.running["\(c)/\(cpv)"] = (worker, "\(c) \(cpv)")
+        case .buildFinished(let c, let cpv, _, let ok, _, let log):
             state.classes[c, default: ClassRow()].building -= 1
             if ok { state.classes[c]?.built += 1 } else {
                 state.classes[c]?.failed += 1
                 state.messages.append("\(c): FAILED \(cpv); log: \(log)")
             }
-            state.workers[worker + " " + c.rawValue + " " + cpv.description] = nil
+            state.running["\(c)/\(cpv)"] = nil
         case .buildSkipped(let c, let cpv, let cause):
             state.classes[c, default: ClassRow()].failed += 1
             state.messages.append("\(c): skipped \(cpv) because \(cause) failed")
@@ -107,9 +108,8 @@ final class LiveProgress: ProgressRenderer {
                 + String(row.planned).leftPadded(7) + String(row.building).leftPadded(9)
                 + String(row.built).leftPadded(6) + String(row.failed).leftPadded(7) + "  " + row.state)
         }
-        for key in state.workers.keys.sorted() {
-            let worker = key.split(separator: " ").first.map(String.init) ?? key
-            lines.append("  \(worker): \(state.workers[key] ?? "")")
+        for build in state.running.values.sorted(by: { ($0.worker, $0.job) < ($1.worker, $1.job) }) {
+            lines.append("  \(build.worker): \(build.job)")
         }
         out += lines.joined(separator: "\n") + "\n"
         state.drawnLines = lines.count

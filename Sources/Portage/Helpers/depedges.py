@@ -9,7 +9,6 @@ RDEPEND (with A's USE flags applied). PDEPEND is left out: it does not order bui
 environment as emerge (PORTAGE_CONFIGROOT, ROOT, SYSROOT, PORTAGE_REPOSITORIES, EPREFIX).
 """
 import json
-import os
 import sys
 
 import portage
@@ -22,9 +21,8 @@ KEYS = ["BDEPEND", "DEPEND", "IDEPEND", "RDEPEND", "EAPI", "SLOT"]
 def main():
     with open(sys.argv[1]) as handle:
         request = json.load(handle)
-    root = os.environ.get("ROOT", "/")
-    porttree = portage.db[portage.root]["porttree"] if root not in portage.db else portage.db[root]["porttree"]
-    dbapi = porttree.dbapi
+    # portage.root is ROOT from the environment; its porttree reads the repositories.
+    dbapi = portage.db[portage.root]["porttree"].dbapi
     planned = []
     for package in request["packages"]:
         values = dbapi.aux_get(package["cpv"], KEYS, myrepo=package.get("repo"))

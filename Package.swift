@@ -7,6 +7,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "farmctl", targets: ["farmctl"]),
+        // For the fuzz targets (Fuzz/) and benchmarks (bench/), separate packages that depend on this one.
+        .library(name: "Binpkg", targets: ["Binpkg"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -18,12 +20,15 @@ let package = Package(
         // OpenSSL libcrypto: SHA-256, SHA-512 and BLAKE2B for binpkgs and Manifests.
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        // libarchive: tar containers and their zstd/xz/bzip2/gzip/lz4 filters for binpkg payloads and gpkg.
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
         // Value types every module shares: classes, CPVs, atoms, user-facing errors.
         .target(name: "FarmModel"),
         // workers.conf (TOML), class profiles and make.conf: parsed and validated with file and line.
         .target(name: "FarmConfig", dependencies: ["FarmModel"]),
-        // Binary packages: XPAK metadata, Packages index, digests.
-        .target(name: "Binpkg", dependencies: ["FarmModel", "CCrypto"]),
+        // Binary packages: XPAK and gpkg, image listing and safe extraction, Packages index, digests.
+        .target(name: "Binpkg", dependencies: ["FarmModel", "CCrypto", "CArchive"]),
         // Adapter over the real Portage: config roots, emerge invocations, --pretend parsing, Manifests.
         .target(name: "Portage", dependencies: ["FarmModel", "Binpkg", "Workers"],
                 resources: [.copy("Helpers")]),

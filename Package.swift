@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "PortageTests", dependencies: ["Portage", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport"]),
-        .testTarget(name: "FarmTests", dependencies: ["Farm", "Store", "Binpkg", "FarmModel", "TestSupport"]),
+        .testTarget(name: "FarmTests", dependencies: ["Farm", "Store", "Binpkg", "FarmModel", "Workers", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

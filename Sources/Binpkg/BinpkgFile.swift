@@ -35,7 +35,7 @@ public struct BinpkgFile: Sendable, Hashable {
 
     /// The metadata of the binpkg at `url`, xpak or gpkg (detected from the content).
     public static func metadata(of url: URL) throws -> BinpkgMetadata {
-        BinpkgMetadata(try XPAK(contentsOf: url))  // MERGE: BinaryPackage(contentsOf:) once gpkg lands
+        try BinaryPackage(contentsOf: url).metadata
     }
 
     /// A one-line description of an error for reports.

@@ -113,13 +113,13 @@ public enum Digest {
         return (try finish(hashers), size)
     }
 
-    private static func makeHashers(_ algorithms: Set<DigestAlgorithm>) throws(DigestError) -> [Hasher] {
+    static func makeHashers(_ algorithms: Set<DigestAlgorithm>) throws(DigestError) -> [Hasher] {
         var hashers: [Hasher] = []
         for algorithm in algorithms.sorted(by: { $0.rawValue < $1.rawValue }) { hashers.append(try Hasher(algorithm)) }
         return hashers
     }
 
-    private static func finish(_ hashers: [Hasher]) throws(DigestError) -> [DigestAlgorithm: String] {
+    static func finish(_ hashers: [Hasher]) throws(DigestError) -> [DigestAlgorithm: String] {
         var result: [DigestAlgorithm: String] = [:]
         for hasher in hashers { result[hasher.algorithm] = try hasher.finalHex() }
         return result
@@ -147,8 +147,8 @@ public enum Digest {
     }
 }
 
-/// One running EVP digest; used only inside a single call, never shared.
-private final class Hasher {
+/// One running EVP digest; used only inside a single call, never shared (also by gpkg member checks).
+final class Hasher {
     let algorithm: DigestAlgorithm
     private let context: OpaquePointer
 

@@ -32,6 +32,10 @@ public struct XPAK: Sendable, Hashable {
     /// Reads the trailer of the binary package at `url` by seeking to its end.
     public init(contentsOf url: URL, maximumSize: Int = XPAK.defaultMaximumSize) throws(XPAKError) {
         let path = url.path
+        if let (segment, start) = try Self.readTrailer(path: url.isFileURL ? path : nil, maximumSize: maximumSize) {
+            try self.init(segment: segment, fileOffset: start, path: path)
+            return
+        }
         func unreadable(_ error: any Error) -> XPAKError {
             XPAKError(path: path, kind: .unreadable(reason: Digest.describe(error)))
         }
@@ -45,11 +49,11 @@ public struct XPAK: Sendable, Hashable {
             let size = Int(try handle.seekToEnd())
             let length = try Self.trailerLength(fileSize: size, path: path, maximumSize: maximumSize) { offset, count in
                 try handle.seek(toOffset: UInt64(offset))
-                return try handle.read(upToCount: count) ?? Data()
+                return [UInt8](try handle.read(upToCount: count) ?? Data())
             }
             let start = size - 8 - length
             try handle.seek(toOffset: UInt64(start))
-            let segment = try handle.read(upToCount: length) ?? Data()
+            let segment = [UInt8](try handle.read(upToCount: length) ?? Data())
             guard segment.count == length else {
                 throw XPAKError(path: path, kind: .truncated("the file shrank while it was read"))
             }
@@ -61,25 +65,71 @@ public struct XPAK: Sendable, Hashable {
         }
     }
 
+    /// The fast way for the common case, a readable regular file: `stat`, `open`, `fstat` and two `pread`s.
+    ///
+    /// Returns the segment and its file offset, or throws what the trailer's content is wrong with; returns nil
+    /// when anything about the file itself is unusual (not a regular file, an error from the system, a short
+    /// read, a path with `..` that symlinks could make resolve differently), and the caller then reads it through
+    /// `FileHandle`, which reports each of those cases in its own words.
+    private static func readTrailer(path: String?, maximumSize: Int) throws(XPAKError) -> ([UInt8], Int)? {
+        guard let path, !hasTwoDots(path) else { return nil }
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        struct ReadFailed: Error {}
+        func read(_ offset: Int, _ count: Int) throws(ReadFailed) -> [UInt8] {
+            var complete = false
+            let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                complete = pread(descriptor, buffer.baseAddress, count, off_t(offset)) == count
+                initialized = complete ? count : 0
+            }
+            guard complete else { throw ReadFailed() }
+            return bytes
+        }
+        let size = Int(status.st_size)
+        do {
+            let length = try trailerLength(fileSize: size, path: path, maximumSize: maximumSize, read: read)
+            let start = size - 8 - length
+            return (try read(start, length), start)
+        } catch let error as XPAKError {
+            throw error
+        } catch {
+            return nil
+        }
+    }
+
+    /// Whether `path` has `..` anywhere (a byte loop: `contains("..")` goes through Foundation).
+    private static func hasTwoDots(_ path: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "."), previous == byte { return true }
+            previous = byte
+        }
+        return false
+    }
+
     /// Parses the trailer at the end of a whole binary package already in memory.
     public init(fileData: Data, path: String, maximumSize: Int = XPAK.defaultMaximumSize) throws(XPAKError) {
-        let bytes = [UInt8](fileData)
+        let base = fileData.startIndex
         let length: Int
         do {
-            length = try Self.trailerLength(fileSize: bytes.count, path: path, maximumSize: maximumSize) { offset, count in
-                Data(bytes[offset..<(offset + count)])
+            length = try Self.trailerLength(fileSize: fileData.count, path: path, maximumSize: maximumSize) { offset, count in
+                [UInt8](fileData[(base + offset)..<(base + offset + count)])
             }
         } catch let error as XPAKError { throw error } catch { throw XPAKError(path: path, kind: .truncated("\(error)")) }
-        let start = bytes.count - 8 - length
-        try self.init(segment: Data(bytes[start..<(start + length)]), fileOffset: start, path: path)
+        let start = fileData.count - 8 - length
+        try self.init(segment: [UInt8](fileData[(base + start)..<(base + start + length)]), fileOffset: start, path: path)
     }
 
     /// Checks `<u32 length> STOP` at the end and returns the trailer length it announces.
     private static func trailerLength(
-        fileSize: Int, path: String, maximumSize: Int, read: (Int, Int) throws -> Data
+        fileSize: Int, path: String, maximumSize: Int, read: (Int, Int) throws -> [UInt8]
     ) throws -> Int {
         guard fileSize >= minimumFileSize else { throw XPAKError(path: path, kind: .tooShort(size: fileSize)) }
-        let tail = [UInt8](try read(fileSize - 8, 8))
+        let tail = try read(fileSize - 8, 8)
         guard tail.count == 8 else { throw XPAKError(path: path, kind: .truncated("the file shrank while it was read")) }
         guard tail[4..<8].elementsEqual("STOP".utf8) else {
             throw XPAKError(path: path, kind: .badMagic(expected: "STOP", offset: fileSize - 4))
@@ -97,15 +147,15 @@ public struct XPAK: Sendable, Hashable {
     }
 
     /// Parses `XPAKPACK … XPAKSTOP`; `fileOffset` is where it starts in the file, for messages.
-    init(segment: Data, fileOffset: Int, path: String) throws(XPAKError) {
-        let parsed = try XPAKSegment(bytes: [UInt8](segment), fileOffset: fileOffset, path: path).entries()
+    init(segment: [UInt8], fileOffset: Int, path: String) throws(XPAKError) {
+        let parsed = try XPAKSegment(bytes: segment, fileOffset: fileOffset, path: path).entries()
         var keys: [String] = []
-        var rawData: [String: Data] = [:]
-        var values: [String: String] = [:]
+        var rawData: [String: Data] = .init(minimumCapacity: parsed.count)
+        var values: [String: String] = .init(minimumCapacity: parsed.count)
+        keys.reserveCapacity(parsed.count)
         for (name, bytes) in parsed {
             if rawData.updateValue(Data(bytes), forKey: name) == nil { keys.append(name) }
-            // Decoding from the contiguous slice takes the fast path; from Data it goes byte by byte.
-            values[name] = String(decoding: bytes, as: UTF8.self)
+            values[name] = XPAKSegment.decode(bytes)
         }
         self.keys = keys
         self.rawData = rawData
@@ -116,6 +166,6 @@ public struct XPAK: Sendable, Hashable {
 extension Int {
     /// Reads a big-endian u32 at `offset` (the caller checked the bounds).
     init(bigEndian bytes: [UInt8], at offset: Int) {
-        self = bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+        self = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
     }
 }

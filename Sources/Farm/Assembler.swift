@@ -1,5 +1,6 @@
 import Foundation
 import Binpkg
+import FarmConfig
 import FarmModel
 import Portage
 import Store
@@ -7,6 +8,7 @@ import Workers
 
 /// Assembles a class's new root generation from its binpkgs and publishes it through `current`.
 struct Assembler: Sendable {
+    let settings: FarmSettings
     let transport: any WorkerTransport
     let store: FarmStore
     let events: @Sendable (FarmEvent) -> Void
@@ -61,15 +63,28 @@ struct Assembler: Sendable {
             throw FarmError(problem: "class \(workspace.nodeClass): the binpkgs cannot make a complete root (\(result.termination)): \(result.tail.suffix(6).joined(separator: " | "))",
                             fix: "run `farmctl build \(workspace.nodeClass)` again; if it persists, run `\(command)` to see why")
         }
+        let pkgdir = URL(fileURLWithPath: workspace.tree.pkgdir)
+        let index = try PackagesIndex(contentsOf: pkgdir.appendingPathComponent("Packages"))
+        let toolchain = ClassToolchain(workspace.profile.makeConf)
+        let keeper = PkgdirKeeper(workspace: workspace, settings: settings, store: store)
         return try MergeList.parse(output).filter { $0.kind == .binary }.map { entry in
-            let name = entry.binpkgBuildID.map { "\(entry.cpv.pf)-\($0).xpak" } ?? "\(entry.cpv.pf).xpak"
-            let path = (workspace.tree.pkgdir as NSString).appendingPathComponent("\(entry.cpv.category)/\(entry.cpv.package)/\(name)")
-            let sha256 = try Digest.hex(.sha256, ofFile: URL(fileURLWithPath: path))
-            guard let build = try store.build(withBinpkgSHA256: sha256), let buildId = build.id else {
-                throw FarmError(problem: "\(path) has no build recorded in the provenance database",
-                                fix: "remove it (farmctl will rebuild it), or adopt the PKGDIR with `farmctl binpkg import`")
+            let block = index.packages.first { $0.cpv == entry.cpv.description && $0.buildID == entry.binpkgBuildID }
+            guard let relative = block?.relativePath else {
+                throw FarmError(problem: "class \(workspace.nodeClass): emerge chose \(entry.cpv) (build \(entry.binpkgBuildID.map(String.init) ?? "-")), which \(pkgdir.path)/Packages does not list",
+                                fix: "run `farmctl binpkg verify \(pkgdir.path)`, then `farmctl build \(workspace.nodeClass)` again")
             }
-            return ResolvedBinpkg(cpv: entry.cpv, path: path, sha256: sha256, buildId: buildId)
+            let url = pkgdir.appendingPathComponent(relative)
+            let differences = keeper.incompatibilities(try BinpkgFile.metadata(of: url), cpv: entry.cpv, toolchain: toolchain)
+            guard differences.isEmpty else {
+                throw FarmError(problem: "class \(workspace.nodeClass): \(url.path) was built for other flags: \(differences.map(\.description).joined(separator: "; "))",
+                                fix: "run `farmctl build \(workspace.nodeClass)` again: it moves such binpkgs aside and rebuilds them")
+            }
+            let sha256 = try Digest.hex(.sha256, ofFile: url)
+            guard let build = try store.build(withBinpkgSHA256: sha256), let buildId = build.id else {
+                throw FarmError(problem: "\(url.path) has no build recorded in the provenance database",
+                                fix: "remove it (farmctl will rebuild it), or adopt the PKGDIR with `farmctl binpkg import \(pkgdir.path) --class \(workspace.nodeClass)`")
+            }
+            return ResolvedBinpkg(cpv: entry.cpv, path: url.path, sha256: sha256, buildId: buildId)
         }
     }
 

@@ -30,17 +30,24 @@ extension Farm {
 
         // 2. Plan every class; any planning error stops the run before a build or a store write.
         let planner = Planner(transport: transport)
-        let plans = try await withThrowingTaskGroup(of: ClassPlan.self) { group in
-            for workspace in workspaces {
-                group.addTask {
-                    events(.planning(workspace.nodeClass))
-                    let plan = try await planner.plan(workspace)
-                    events(.planned(workspace.nodeClass, toBuild: plan.toBuild.map(\.cpv), emptyTree: plan.emptyTree))
-                    return plan
-                }
+        let known = FileManager.default.fileExists(atPath: settings.database.path) ? try openStore() : nil
+        var plans = try await plan(workspaces, planner: planner, events: events) { try known?.pendingRebuilds(class: $0) ?? [] }
+
+        // 2b. Index each PKGDIR; binpkgs built for other flags are quarantined and their classes planned again.
+        let store = try known ?? openStore()
+        var replan: [ClassWorkspace] = []
+        for workspace in workspaces {
+            let moved = try PkgdirKeeper(workspace: workspace, settings: settings, store: store).sweep()
+            for item in moved {
+                events(.warning("\(workspace.nodeClass): moved \(item.relativePath) to quarantine (\(item.reason)); it is rebuilt"))
             }
-            return try await group.reduce(into: [ClassPlan]()) { $0.append($1) }
-        }.sorted { $0.workspace.nodeClass < $1.workspace.nodeClass }
+            if !moved.isEmpty { replan.append(workspace) }
+        }
+        if !replan.isEmpty {
+            let again = try await plan(replan, planner: planner, events: events) { try store.pendingRebuilds(class: $0) }
+            plans = (plans.filter { plan in !again.contains { $0.workspace.nodeClass == plan.workspace.nodeClass } } + again)
+                .sorted { $0.workspace.nodeClass < $1.workspace.nodeClass }
+        }
 
         // 3. Distfiles: one shared DISTDIR, each file verified against its Manifest.
         let (needed, copied) = try Distfiles(distdir: settings.distfiles.path, mirrors: settings.mirrors.map(\.path),
@@ -48,7 +55,6 @@ extension Farm {
         if needed > 0 { events(.distfilesReady(count: needed, copied: copied)) }
 
         // 4. Build, package by package, in dependency order across all classes.
-        let store = try openStore()
         try store.recordInterruptedBuilds()
         let jobs = try Self.jobs(for: plans, store: store)
         let executor = EmergeBuildExecutor(
@@ -63,7 +69,7 @@ extension Farm {
         let statuses = await dispatcher.run()
 
         // 5. Assemble and publish each class whose builds all succeeded; a failed class keeps its `current`.
-        let assembler = Assembler(transport: transport, store: store, events: events)
+        let assembler = Assembler(settings: settings, transport: transport, store: store, events: events)
         var results: [BuildSummary.ClassResult] = []
         for plan in plans {
             let nodeClass = plan.workspace.nodeClass
@@ -83,6 +89,25 @@ extension Farm {
             results.append(.init(nodeClass: nodeClass, outcome: outcome, built: built, failed: failed))
         }
         return BuildSummary(classes: results, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Plans classes concurrently; `pending` gives each class's quarantined packages to rebuild.
+    private func plan(_ workspaces: [ClassWorkspace], planner: Planner, events: @escaping @Sendable (FarmEvent) -> Void,
+                      pending: (ClassName) throws -> [QuarantineRecord]) async throws -> [ClassPlan] {
+        let reinstall = try Dictionary(uniqueKeysWithValues: workspaces.map { workspace in
+            (workspace.nodeClass, try pending(workspace.nodeClass).compactMap { CPV($0.cpv) })
+        })
+        return try await withThrowingTaskGroup(of: ClassPlan.self) { group in
+            for workspace in workspaces {
+                group.addTask {
+                    events(.planning(workspace.nodeClass))
+                    let plan = try await planner.plan(workspace, reinstall: reinstall[workspace.nodeClass] ?? [])
+                    events(.planned(workspace.nodeClass, toBuild: plan.toBuild.map(\.cpv), emptyTree: plan.emptyTree))
+                    return plan
+                }
+            }
+            return try await group.reduce(into: [ClassPlan]()) { $0.append($1) }
+        }.sorted { $0.workspace.nodeClass < $1.workspace.nodeClass }
     }
 
     /// One build job per planned package; host-side (build-only) packages once for all classes.

@@ -6,7 +6,7 @@ import Portage
 /// Everything farmctl keeps on disk for one class: config root, PKGDIR, staging root, logs, roots.
 struct ClassWorkspace: Sendable {
     let profile: ClassProfile
-    let tree: ClassTree
+    private(set) var tree: ClassTree
     /// `<roots>/<CLASS>`: generations and the `current` link.
     let rootsDirectory: String
     /// Per-package build logs farmctl writes (`<logs>/<CLASS>/<pf>-<build id>.log`).
@@ -32,6 +32,7 @@ struct ClassWorkspace: Sendable {
             logdir: (work as NSString).appendingPathComponent("portage-logs"),
             needs32BitPersonality: profile.arch == .x86 && worker.arches.contains(.amd64),
             hostPkgdir: settings.packages.appendingPathComponent(ClassWorkspace.host.rawValue).path)
+        tree.binpkgFormat = profile.makeConf.value("BINPKG_FORMAT") ?? "xpak"
         rootsDirectory = settings.rootsDirectory(for: profile.name).path
         logsDirectory = settings.logs.appendingPathComponent(name).path
     }

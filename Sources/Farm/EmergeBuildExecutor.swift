@@ -49,7 +49,7 @@ struct EmergeBuildExecutor: BuildExecutor {
                 return .failed(reason: reason)
             }
             let binpkg = try Self.newestBinpkg(pkgdir: isHost ? workspace.tree.hostPkgdir : workspace.tree.pkgdir, cpv: cpv)
-            try store.recordBuildSucceeded(buildID, binpkg: try Self.describe(binpkg))
+            try store.recordBuildSucceeded(buildID, binpkg: try .describe(binpkg))
             events(.buildFinished(job.id.nodeClass, cpv, worker: worker, succeeded: true,
                                   seconds: Date().timeIntervalSince(started), logPath: logPath))
             return .succeeded
@@ -79,8 +79,8 @@ struct EmergeBuildExecutor: BuildExecutor {
         let directory = (pkgdir as NSString).appendingPathComponent("\(cpv.category)/\(cpv.package)")
         let prefix = "\(cpv.pf)-"
         let instances = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).compactMap { name -> (Int, String)? in
-            guard name.hasPrefix(prefix), name.hasSuffix(".xpak"),
-                  let number = Int(name.dropFirst(prefix.count).dropLast(5)) else { return nil }
+            guard name.hasPrefix(prefix), let suffix = [".xpak", ".gpkg.tar"].first(where: { name.hasSuffix($0) }),
+                  let number = Int(name.dropFirst(prefix.count).dropLast(suffix.count)) else { return nil }
             return (number, (directory as NSString).appendingPathComponent(name))
         }
         guard let newest = instances.max(by: { $0.0 < $1.0 }) else {
@@ -91,17 +91,6 @@ struct EmergeBuildExecutor: BuildExecutor {
     }
 
     /// Reads what a binpkg says about itself: size, SHA-256, build id, CHOST, CFLAGS, USE.
-    static func describe(_ path: String) throws -> FarmStore.BuiltBinpkg {
-        let url = URL(fileURLWithPath: path)
-        let metadata = BinpkgMetadata(try XPAK(contentsOf: url))
-        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
-        return FarmStore.BuiltBinpkg(
-            path: path, size: size, sha256: try Digest.hex(.sha256, ofFile: url), portageBuildID: metadata.buildID,
-            chost: metadata.chost?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",
-            cflags: metadata.cflags?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",
-            use: metadata.use.sorted().joined(separator: " "))
-    }
-
     static func stamp(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -21,10 +21,12 @@ struct ClassPlan: Sendable {
 struct Planner: Sendable {
     let transport: any WorkerTransport
 
-    func plan(_ workspace: ClassWorkspace) async throws -> ClassPlan {
+    /// Plans one class; `reinstall` lists packages whose binpkg was quarantined, so they are built again.
+    func plan(_ workspace: ClassWorkspace, reinstall: [CPV] = []) async throws -> ClassPlan {
         let tree = workspace.tree
         let emptyTree = try flagsChanged(workspace)
-        let command = tree.planCommand(atoms: workspace.atoms, emptyTree: emptyTree)
+        let command = tree.planCommand(atoms: workspace.atoms, emptyTree: emptyTree,
+                                       reinstall: Array(Set(reinstall.map(\.cp))).sorted())
         let (result, output) = try await transport.capture(command, limit: 16 << 20)
         guard result.termination.succeeded else { throw planFailure(workspace, command: command, result: result, output: output) }
         // --emptytree also re-plans installed host-side tools, which never use the class's flags: keep them.

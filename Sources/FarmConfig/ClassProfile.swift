@@ -59,10 +59,16 @@ public struct ClassProfile: Sendable, Equatable {
         var isDirectory: ObjCBool = false
         let overlay = directory.appendingPathComponent("overlay")
         let hasOverlay = FileManager.default.fileExists(atPath: overlay.path, isDirectory: &isDirectory) && isDirectory.boolValue
+        let makeConf = try MakeConf.load(from: directory.appendingPathComponent("make.conf"))
+        if let format = makeConf.value("BINPKG_FORMAT"), !["xpak", "gpkg"].contains(format) {
+            throw ConfigError(.invalidValue, at: makeConf.location(of: "BINPKG_FORMAT") ?? SourceLocation(path: makeConf.path),
+                              "BINPKG_FORMAT=\"\(format)\" is not a binpkg format Portage writes",
+                              fix: "set BINPKG_FORMAT=\"xpak\" or BINPKG_FORMAT=\"gpkg\", or remove the line (default xpak)")
+        }
         return ClassProfile(
             name: name, directory: directory, arch: settings.arch, portageProfile: settings.portageProfile,
             description: settings.description,
-            makeConf: try MakeConf.load(from: directory.appendingPathComponent("make.conf")),
+            makeConf: makeConf,
             packageSet: try PackageSetFile.load(directory.appendingPathComponent("packages")),
             packageUse: optional("package.use"), packageAcceptKeywords: optional("package.accept_keywords"),
             packageEnv: optional("package.env"), overlay: hasOverlay ? overlay : nil)

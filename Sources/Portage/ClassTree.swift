@@ -28,6 +28,8 @@ public struct ClassTree: Sendable {
     public var needs32BitPersonality: Bool
     /// PKGDIR for Portage's host side: build-only dependencies (BDEPEND) that run on the build host.
     public var hostPkgdir: String
+    /// `xpak` or `gpkg`: what this class's builds write (the class make.conf's BINPKG_FORMAT, default xpak).
+    public var binpkgFormat = "xpak"
 
     public init(nodeClass: ClassName, arch: String, emerge: String, configRoot: String, repositories: [Repository],
                 pkgdir: String, distdir: String, stagingRoot: String, tmpdir: String, logdir: String,
@@ -63,7 +65,7 @@ public struct ClassTree: Sendable {
             "PORTAGE_USERNAME": "root",
             "PORTAGE_GRPNAME": "root",
             "FEATURES": "-sandbox -usersandbox -userpriv -userfetch -usersync -ipc-sandbox -network-sandbox -pid-sandbox -qa-unresolved-soname-deps binpkg-multi-instance buildpkg-live",
-            "BINPKG_FORMAT": "xpak",
+            "BINPKG_FORMAT": binpkgFormat,
             "EMERGE_DEFAULT_OPTS": "",
             "NOCOLOR": "true",
             "PORTAGE_ELOG_SYSTEM": "save",
@@ -85,10 +87,12 @@ public struct ClassTree: Sendable {
     }
 
     /// `emerge --pretend` of `atoms` against the staging root: what must be built.
-    public func planCommand(atoms: [String], emptyTree: Bool) -> Command {
+    /// `reinstall` names packages (category/name: emerge takes no versions there) to treat as not installed.
+    public func planCommand(atoms: [String], emptyTree: Bool, reinstall: [String] = []) -> Command {
         var arguments = ["--pretend", "--verbose", "--color=n", "--nospinner", "--update", "--deep",
                          "--changed-use", "--with-bdeps=y", "--usepkg=n"]
         if emptyTree { arguments.append("--emptytree") }
+        if !reinstall.isEmpty { arguments.append("--reinstall-atoms=" + reinstall.joined(separator: " ")) }
         return Command(emerge, arguments + atoms, environment: environment(root: stagingRoot), personality: personality)
     }
 
@@ -122,6 +126,12 @@ public struct ClassTree: Sendable {
     public func assembleCommand(atoms: [String], root: String) -> Command {
         Command(emerge, ["--usepkgonly", "--color=n", "--nospinner", "--with-bdeps=n", "--quiet=y"] + atoms,
                 environment: environment(root: root), personality: personality)
+    }
+
+    /// `emerge --usepkgonly --oneshot --nodeps` of exact versions into the staging root (adopted binpkgs).
+    public func installIntoStagingCommand(cpvs: [CPV]) -> Command {
+        Command(emerge, ["--usepkgonly", "--oneshot", "--nodeps", "--color=n", "--nospinner", "--quiet=y"] + cpvs.map { "=\($0)" },
+                environment: environment(root: stagingRoot), personality: personality)
     }
 
     /// The python interpreter beside emerge (a venv's), for the dependency-edge helper.

@@ -4,7 +4,7 @@ import GRDB
 
 /// The provenance store: every build, binpkg and root generation of the farm, in one SQLite database.
 public struct FarmStore: Sendable {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
 
     /// Opens (creating if needed) the database at `path` in WAL mode and migrates it.
     public init(path: String) throws {
@@ -49,7 +49,11 @@ public struct FarmStore: Sendable {
         public var chost: String
         public var cflags: String
         public var use: String
-        public init(path: String, size: Int64, sha256: String, portageBuildID: Int?, chost: String, cflags: String, use: String) {
+        /// The compatibility key digest (`ck1-…`).
+        public var compatKey: String?
+        public init(path: String, size: Int64, sha256: String, portageBuildID: Int?, chost: String, cflags: String, use: String,
+                    compatKey: String? = nil) {
+            self.compatKey = compatKey
             self.path = path
             self.size = size
             self.sha256 = sha256
@@ -74,6 +78,7 @@ public struct FarmStore: Sendable {
             record.chost = binpkg.chost
             record.cflags = binpkg.cflags
             record.use = binpkg.use
+            record.compatKey = binpkg.compatKey
             try record.update(db)
         }
     }

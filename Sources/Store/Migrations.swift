@@ -56,6 +56,26 @@ enum Migrations {
                 t.primaryKey(["generationId", "cpv"])
             }
         }
+        migrator.registerMigration("v2: imported binpkgs, compatibility keys, quarantine") { db in
+            try db.alter(table: "build") { t in
+                // 'imported' rows come from `farmctl binpkg import`: what the binpkg says about itself.
+                t.add(column: "origin", .text).notNull().defaults(to: "built")
+                    .check(sql: "origin IN ('built', 'imported')")
+                t.add(column: "compatKey", .text)
+            }
+            try db.create(table: "quarantine") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("class", .text).notNull()
+                t.column("cpv", .text).notNull()
+                t.column("kind", .text).notNull().check(sql: "kind IN ('damaged', 'incompatible')")
+                t.column("reason", .text).notNull().check(sql: "length(reason) > 0")
+                t.column("originalPath", .text).notNull()
+                t.column("quarantinePath", .text).notNull().unique()
+                t.column("sha256", .text).check(sql: "sha256 IS NULL OR length(sha256) = 64")
+                t.column("quarantined", .datetime).notNull()
+            }
+            try db.create(index: "quarantine_by_class", on: "quarantine", columns: ["class", "cpv"])
+        }
         return migrator
     }
 }

@@ -22,6 +22,10 @@ public struct BuildRecord: Codable, Sendable, Hashable, FetchableRecord, Mutable
     public var cflags: String?
     public var use: String?
     public var failure: String?
+    /// `built` by farmctl, or `imported` from an existing PKGDIR.
+    public var origin: String = "built"
+    /// The binpkg's compatibility key digest (`ck1-…`), when known.
+    public var compatKey: String?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -67,4 +71,21 @@ public struct PackageLocation: Codable, Sendable, Hashable, FetchableRecord {
     public var status: String
     public var cpv: String
     public var buildId: Int64
+}
+
+/// A binpkg moved out of its PKGDIR: damaged, or built with flags its class does not use.
+public struct QuarantineRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "quarantine"
+    public var id: Int64?
+    public var `class`: String
+    public var cpv: String
+    /// `damaged` or `incompatible`.
+    public var kind: String
+    public var reason: String
+    public var originalPath: String
+    public var quarantinePath: String
+    public var sha256: String?
+    public var quarantined: Date
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

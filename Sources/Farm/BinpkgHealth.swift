@@ -1,0 +1,41 @@
+import Binpkg
+import FarmModel
+import Foundation
+
+/// What is wrong with one binpkg file, checked against its index entry and its own structure.
+enum BinpkgHealth {
+    /// Problems with the binpkg at `url` (empty: healthy); `entry` is its block in the PKGDIR index, if any.
+    static func problems(of url: URL, entry: PackagesBlock?) -> [String] {
+        var found: [String] = []
+        if let entry {
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue
+            if let expected = entry.size, let size, expected != size {
+                found.append("size is \(size) bytes, the index says \(expected)")
+            }
+            var wanted: [(DigestAlgorithm, String)] = []
+            if let md5 = entry.md5 { wanted.append((.md5, md5)) }
+            if let sha1 = entry.sha1 { wanted.append((.sha1, sha1)) }
+            if !wanted.isEmpty, found.isEmpty {
+                do {
+                    let digests = try Digest.hex(Set(wanted.map(\.0)), ofFile: url)
+                    for (algorithm, value) in wanted where digests[algorithm] != value.lowercased() {
+                        found.append("\(algorithm) is \(digests[algorithm] ?? "?"), the index says \(value)")
+                    }
+                } catch { found.append(BinpkgFileDescription.describe(error)) }
+            }
+        }
+        do {
+            let verification = try BinaryPackage(contentsOf: url).verify()
+            found.append(contentsOf: verification.problems.map(\.description))
+        } catch {
+            found.append(BinpkgFileDescription.describe(error))
+        }
+        return found
+    }
+}
+
+enum BinpkgFileDescription {
+    static func describe(_ error: any Error) -> String {
+        (error as? any UserFacingError)?.problem ?? "\(error)"
+    }
+}

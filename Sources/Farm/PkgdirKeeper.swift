@@ -1,0 +1,116 @@
+import Binpkg
+import FarmConfig
+import FarmModel
+import Foundation
+import Store
+
+/// Keeps one class's PKGDIR honest: indexes it, moves aside binpkgs built for other flags or damaged,
+/// and records each move so the class's next build rebuilds that package.
+struct PkgdirKeeper: Sendable {
+    let nodeClass: ClassName
+    let pkgdir: URL
+    /// `<state>/quarantine/<CLASS>`: where moved binpkgs go, under their PKGDIR-relative path.
+    let quarantineDirectory: URL
+    /// The class's flags; nil for the `_host` side, whose binpkgs are the build host's own.
+    let toolchain: ClassToolchain?
+    /// Atoms with a package.env entry: their CFLAGS/CXXFLAGS/LDFLAGS may differ from make.conf.
+    let packageEnvAtoms: [Atom]
+    let store: FarmStore
+
+    init(workspace: ClassWorkspace, settings: FarmSettings, store: FarmStore) {
+        nodeClass = workspace.nodeClass
+        pkgdir = URL(fileURLWithPath: workspace.tree.pkgdir)
+        quarantineDirectory = settings.state.appendingPathComponent("quarantine/\(workspace.nodeClass)")
+        toolchain = ClassToolchain(workspace.profile.makeConf)
+        packageEnvAtoms = Self.packageEnvAtoms(workspace.profile.packageEnv)
+        self.store = store
+    }
+
+    /// A binpkg moved aside, and why.
+    struct Moved: Sendable, Hashable {
+        var relativePath: String
+        var cpv: CPV
+        var reason: String
+    }
+
+    /// Regenerates the index and quarantines every binpkg whose flags are not the class's.
+    func sweep() throws -> [Moved] {
+        let indexer = PkgdirIndexer(pkgdir: pkgdir)
+        var scan = try indexer.regenerate()
+        var moved: [Moved] = []
+        if let toolchain {
+            for block in scan.index.packages {
+                guard let relative = block.relativePath, let cpv = block.parsedCPV else { continue }
+                let metadata = try BinpkgFile.metadata(of: pkgdir.appendingPathComponent(relative))
+                let differences = incompatibilities(metadata, cpv: cpv, toolchain: toolchain)
+                guard !differences.isEmpty else { continue }
+                let reason = "built for other flags than class \(nodeClass): " + differences.map(\.description).joined(separator: "; ")
+                try quarantine(relative, cpv: cpv, kind: .incompatible, reason: reason)
+                moved.append(Moved(relativePath: relative, cpv: cpv, reason: reason))
+            }
+        }
+        if !moved.isEmpty { scan = try indexer.regenerate() }
+        return moved
+    }
+
+    /// The differences that forbid installing `metadata`'s binpkg in this class (empty: compatible).
+    func incompatibilities(_ metadata: BinpkgMetadata, cpv: CPV, toolchain: ClassToolchain) -> [CompatibilityDifference] {
+        var expected = toolchain
+        if packageEnvAtoms.contains(where: { $0.matches(cpv) }) {
+            expected.cflags = nil  // package.env may set other flags for this package
+            expected.cxxflags = nil
+            expected.ldflags = nil
+        }
+        return metadata.compatibilityKey.differences(from: expected, declaredCPUFlags: metadata.declaredCPUFlags)
+    }
+
+    /// Moves `relativePath` out of PKGDIR into the quarantine and records it.
+    func quarantine(_ relativePath: String, cpv: CPV, kind: QuarantineKind, reason: String) throws {
+        let source = pkgdir.appendingPathComponent(relativePath)
+        let stamp = String(Int(Date().timeIntervalSince1970 * 1000))
+        let target = quarantineDirectory.appendingPathComponent(stamp).appendingPathComponent(relativePath)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let sha256 = try? Digest.hex(.sha256, ofFile: source)
+        try FileManager.default.moveItem(at: source, to: target)
+        try store.recordQuarantine(class: nodeClass, cpv: cpv, kind: kind, reason: reason, originalPath: source.path,
+                                   quarantinePath: target.path, sha256: sha256)
+    }
+
+    static func packageEnvAtoms(_ url: URL?) -> [Atom] {
+        guard let url else { return [] }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return [] }
+        let files = isDirectory.boolValue
+            ? ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted().map { url.appendingPathComponent($0) }
+            : [url]
+        return files.flatMap { file in
+            ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { line -> Atom? in
+                let text = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                return text.split(whereSeparator: \.isWhitespace).first.flatMap { try? Atom(String($0)) }
+            }
+        }
+    }
+}
+
+extension ClassToolchain {
+    /// The flags a class's make.conf sets (unset ones are not checked).
+    init(_ makeConf: MakeConf) {
+        let cpu = makeConf.value("CPU_FLAGS_X86") == nil ? nil : Set(makeConf.cpuFlagsX86)
+        self.init(chost: makeConf.chost, cflags: makeConf.cflags, cxxflags: makeConf.value("CXXFLAGS"),
+                  ldflags: makeConf.value("LDFLAGS"), cpuFlagsX86: cpu)
+    }
+}
+
+extension FarmStore.BuiltBinpkg {
+    /// What a binpkg says about itself: size, SHA-256, build id, flags and compatibility key.
+    static func describe(_ path: String) throws -> FarmStore.BuiltBinpkg {
+        let url = URL(fileURLWithPath: path)
+        let metadata = try BinpkgFile.metadata(of: url)
+        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+        return FarmStore.BuiltBinpkg(
+            path: path, size: size, sha256: try Digest.hex(.sha256, ofFile: url), portageBuildID: metadata.buildID,
+            chost: metadata.chost?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",
+            cflags: metadata.cflags?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",
+            use: metadata.use.sorted().joined(separator: " "), compatKey: metadata.compatibilityKey.digest)
+    }
+}

@@ -1,0 +1,139 @@
+import Binpkg
+import FarmModel
+import Foundation
+import Store
+import Synchronization
+import Workers
+import Testing
+import TestSupport
+@testable import Farm
+
+/// The binpkg capabilities on binpkgs the real Portage writes: gpkg and xpak, several BINPKG_COMPRESS values,
+/// compared key for key with Portage's own reader; the index farmctl writes used by emerge; a foreign binpkg
+/// in a class PKGDIR quarantined and rebuilt; damage found by `binpkg verify`; a PKGDIR adopted by `import`.
+extension EndToEndTests {
+    /// Portage's own reading of binpkgs (scripts/portage-read-binpkg.py in the venv).
+    func portageReads(_ files: [String]) throws -> [String: [String: Any]] {
+        let python = Fixtures.repositoryRoot.appendingPathComponent(".venv/bin/python").path
+        let script = Fixtures.repositoryRoot.appendingPathComponent("scripts/portage-read-binpkg.py").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script] + files
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
+    }
+
+    func farmctlJSON(_ arguments: [String]) throws -> (Int32, [String: Any]) {
+        let (status, output) = try ExampleFarm.run(farmctl, arguments)
+        let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        return (status, try #require(object, Comment(rawValue: output)))
+    }
+
+    @Test func binpkgsPortageWritesInBothFormatsAreReadVerifiedQuarantinedAndAdopted() async throws {
+        let farm = try ExampleFarm()
+        defer { farm.remove() }
+        // Given PIII writing gpkg with xz and AthlonXP writing xpak with bzip2
+        try farm.append(to: "profiles/PIII/make.conf", "BINPKG_FORMAT=\"gpkg\"\nBINPKG_COMPRESS=\"xz\"\n")
+        try farm.append(to: "profiles/AthlonXP/make.conf", "BINPKG_COMPRESS=\"bzip2\"\n")
+        // When both are built
+        let first = try await build(farm)
+        #expect(outcome(first, "PIII") == .published(generation: 1))
+        #expect(outcome(first, "AthlonXP") == .published(generation: 1))
+
+        // Then `binpkg inspect` agrees key for key with Portage's reader on every binpkg Portage wrote
+        let piii = farm.url("var/packages/PIII"), athlon = farm.url("var/packages/AthlonXP")
+        let files = (BinpkgFile.files(in: piii).map { piii.appendingPathComponent($0.relativePath).path }
+                     + BinpkgFile.files(in: athlon).map { athlon.appendingPathComponent($0.relativePath).path })
+        #expect(files.filter { $0.hasSuffix(".gpkg.tar") }.count == 9 && files.filter { $0.hasSuffix(".xpak") }.count == 9)
+        let portage = try portageReads(files)
+        for file in files {
+            let (status, ours) = try farmctlJSON(["binpkg", "inspect", "--json", file])
+            let theirs = try #require(portage[file])
+            #expect(status == 0 && ours["verified"] as? Bool == true, "\(file)")
+            #expect(ours["format"] as? String == theirs["format"] as? String)
+            #expect(ours["compression"] as? String == (file.hasSuffix(".gpkg.tar") ? "xz" : "bzip2"), "\(file)")
+            let ourMetadata = try #require(ours["metadata"] as? [String: String])
+            let theirMetadata = try #require(theirs["metadata"] as? [String: String])
+            let binary = Set(theirs["binary"] as? [String] ?? [])
+            #expect(Set(ourMetadata.keys) == Set(theirMetadata.keys).union(binary), "\(file)")
+            for (key, value) in theirMetadata { #expect(ourMetadata[key] == value, "\(file) \(key)") }
+            #expect((ours["compat_key"] as? String)?.hasPrefix("ck1-") == true)
+        }
+
+        // And an index farmctl writes from scratch is used by emerge as it is (not re-read, not rewritten)
+        try FileManager.default.removeItem(at: piii.appendingPathComponent("Packages"))
+        #expect(try ExampleFarm.run(farmctl, ["binpkg", "index", piii.path]).0 == 0)
+        let written = try Data(contentsOf: piii.appendingPathComponent("Packages"))
+        let loaded = try Farm.load(configPath: farm.config.path)
+        let profile = try #require(try loaded.profiles(named: ["PIII"]).first)
+        let worker = try loaded.localWorkers()[0]
+        let workspace = ClassWorkspace(profile: profile, settings: loaded.settings, worker: worker,
+                                       repositories: try loaded.repositories(), emerge: ExampleFarm.emerge)
+        let resolved = try await Assembler(settings: loaded.settings, transport: LocalTransport(), store: try loaded.openStore(),
+                                           events: { _ in }).resolveBinpkgs(workspace)
+        #expect(resolved.count == 9 && resolved.allSatisfy { $0.path.hasSuffix(".gpkg.tar") })
+        #expect(try Data(contentsOf: piii.appendingPathComponent("Packages")) == written)
+
+        // Given AthlonXP's fhsum dropped into PIII's PKGDIR in place of PIII's own (a shared PKGDIR)
+        let own = try #require(BinpkgFile.files(in: piii).first { $0.relativePath.hasPrefix("app-misc/fhsum/") })
+        let foreign = try #require(BinpkgFile.files(in: athlon).first { $0.relativePath.hasPrefix("app-misc/fhsum/") })
+        try FileManager.default.removeItem(at: piii.appendingPathComponent(own.relativePath))
+        try FileManager.default.copyItem(at: athlon.appendingPathComponent(foreign.relativePath),
+                                         to: piii.appendingPathComponent(foreign.relativePath))
+        // When PIII is built again
+        let warned = Mutex<[String]>([])
+        let second = try await loaded.build(classes: ["PIII"], verbose: false) { event in
+            if case .warning(let text) = event { warned.withLock { $0.append(text) } }
+        }
+        let warnings = warned.withLock { $0 }
+        // Then the athlon-xp binpkg is quarantined with its reason, fhsum rebuilt, and the new root is PIII's own
+        #expect(outcome(second, "PIII") == .published(generation: 2))
+        #expect(warnings.contains { $0.contains("fhsum") && $0.contains("-march=athlon-xp") })
+        let store = try loaded.openStore()
+        #expect(try store.quarantined(class: ClassName("PIII")).map(\.kind) == ["incompatible"])
+        #expect(try store.pendingRebuilds(class: ClassName("PIII")!).isEmpty)
+        let (_, packages) = try loaded.rootPackages(class: "PIII", generation: nil)
+        for package in packages {
+            let build = try #require(try loaded.buildHistory(class: "PIII").first { $0.id == package.buildId })
+            #expect(build.cflags?.contains("-march=pentium3") == true, "\(package.cpv)")
+        }
+
+        // Given a damaged AthlonXP binpkg (one byte of its payload flipped)
+        let victim = try #require(BinpkgFile.files(in: athlon).first { $0.relativePath.hasPrefix("app-misc/cpubench/") })
+        let victimURL = athlon.appendingPathComponent(victim.relativePath)
+        var bytes = try Data(contentsOf: victimURL)
+        bytes[100] ^= 0xFF
+        try bytes.write(to: victimURL)
+        // When verified, then it is named, moved aside, and the command fails
+        let (status, report) = try ExampleFarm.run(farmctl, ["binpkg", "verify", "--config", farm.config.path])
+        #expect(status == 1)
+        #expect(report.contains("DAMAGED \(victim.relativePath)"), "\(report)")
+        #expect(!FileManager.default.fileExists(atPath: victimURL.path))
+        // And the next build rebuilds it
+        let third = try await build(farm, ["AthlonXP"])
+        #expect(outcome(third, "AthlonXP") == .published(generation: 2))
+        #expect(try loaded.buildHistory(class: "AthlonXP").filter { $0.cpv.hasPrefix("app-misc/cpubench") && $0.status == "succeeded" }.count == 2)
+
+        // Given a second farm, When it adopts the first farm's PIII PKGDIR
+        let other = try ExampleFarm()
+        defer { other.remove() }
+        try other.append(to: "profiles/PIII/make.conf", "BINPKG_FORMAT=\"gpkg\"\nBINPKG_COMPRESS=\"xz\"\n")
+        let (importStatus, imported) = try ExampleFarm.run(farmctl, ["binpkg", "import", piii.path, "--class", "PIII", "--config", other.config.path])
+        #expect(importStatus == 0, "\(imported)")
+        #expect(imported.contains("9 binpkgs imported"), "\(imported)")
+        // Then building it builds nothing and publishes a root from the adopted binpkgs
+        let adopted = try await build(other, ["PIII"])
+        #expect(outcome(adopted, "PIII") == .published(generation: 1))
+        #expect(adopted.classes.first?.built == 0)
+        let otherFarm = try Farm.load(configPath: other.config.path)
+        #expect(try otherFarm.buildHistory(class: "PIII").allSatisfy { $0.origin == "imported" })
+        // And the AthlonXP PKGDIR is refused for PIII, each binpkg with the reason
+        let (refusedStatus, refused) = try ExampleFarm.run(farmctl, ["binpkg", "import", athlon.path, "--class", "PIII", "--config", other.config.path])
+        #expect(refusedStatus == 1 && refused.contains("0 binpkgs imported") && refused.contains("-march=athlon-xp"), "\(refused)")
+    }
+}

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 FARMCTL := .build/debug/farmctl
 
-.PHONY: bootstrap build demo test clean-demo
+.PHONY: bootstrap build demo test fuzz clean-demo
 
 ## Install what is missing: Debian packages, Portage in .venv (idempotent, fast when present).
 bootstrap:
@@ -21,6 +21,11 @@ demo: build
 test: bootstrap
 	swift build --build-tests
 	swift test --skip-build
+
+## libFuzzer on the binpkg parsers (Fuzz/): each target FUZZ_SECONDS on its corpus; prints executions and crashes.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@bash Fuzz/run.sh $(FUZZ_SECONDS)
 
 ## Remove the example farm's state (var/): the next demo starts from scratch.
 clean-demo:

@@ -38,8 +38,9 @@ public struct PackagesIndex: Sendable, Hashable {
         var blocks: [PackagesBlock] = []
         var current = PackagesBlock()
         var firstLine: [String: Int] = [:]
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if text.hasSuffix("\n") { lines.removeLast() }
+        // Split at every "\n" scalar: as Characters, "\r\n" is one, so a value ending in "\r" would swallow the newline.
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map(Substring.init)
+        if text.unicodeScalars.last == "\n" { lines.removeLast() }
         for (offset, line) in lines.enumerated() {
             let number = offset + 1
             let here = SourceLocation(path: path, line: number)

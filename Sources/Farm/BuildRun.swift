@@ -33,7 +33,12 @@ extension Farm {
         let known = FileManager.default.fileExists(atPath: settings.database.path) ? try openStore() : nil
         var plans = try await plan(workspaces, planner: planner, events: events) { try known?.pendingRebuilds(class: $0) ?? [] }
 
-        // 2b. Index each PKGDIR; binpkgs built for other flags are quarantined and their classes planned again.
+        // 3. Distfiles: one shared DISTDIR, each file verified against its Manifest.
+        let distfiles = Distfiles(distdir: settings.distfiles.path, mirrors: settings.mirrors.map(\.path), repositories: repositories)
+        let (needed, copied) = try distfiles.prepare(plans)
+        if needed > 0 { events(.distfilesReady(count: needed, copied: copied)) }
+
+        // 3b. Index each PKGDIR; binpkgs built for other flags are quarantined and their classes planned again.
         let store = try known ?? openStore()
         var replan: [ClassWorkspace] = []
         for workspace in workspaces {
@@ -47,12 +52,8 @@ extension Farm {
             let again = try await plan(replan, planner: planner, events: events) { try store.pendingRebuilds(class: $0) }
             plans = (plans.filter { plan in !again.contains { $0.workspace.nodeClass == plan.workspace.nodeClass } } + again)
                 .sorted { $0.workspace.nodeClass < $1.workspace.nodeClass }
+            _ = try distfiles.prepare(again)
         }
-
-        // 3. Distfiles: one shared DISTDIR, each file verified against its Manifest.
-        let (needed, copied) = try Distfiles(distdir: settings.distfiles.path, mirrors: settings.mirrors.map(\.path),
-                                             repositories: repositories).prepare(plans)
-        if needed > 0 { events(.distfilesReady(count: needed, copied: copied)) }
 
         // 4. Build, package by package, in dependency order across all classes.
         try store.recordInterruptedBuilds()

@@ -116,4 +116,16 @@ struct PackagesIndexTests {
             #expect(error.location.path == "P" && error.location.line != nil)
         }
     }
+
+    @Test("a value ending in a carriage return survives serialize and parse", arguments: ["A: b\r", "A: b\r\n\nCPV: c/d-1\r\n"])
+    func carriageReturn(text: String) throws {
+        // Given an index whose values end in \r (Fuzz/fuzz-packages' round-trip check: "\r\n" is one Character)
+        let index = try PackagesIndex(parsing: text, path: "P")
+        #expect(index.header["A"] == "b\r")
+
+        // When serialized and parsed again, then every field comes back
+        let again = try PackagesIndex(parsing: index.serialized, path: "P")
+        #expect(again.header.fields == index.header.fields)
+        #expect(again.packages.map(\.fields) == index.packages.map(\.fields))
+    }
 }

@@ -79,6 +79,19 @@ extension EndToEndTests {
         #expect(resolved.count == 9 && resolved.allSatisfy { $0.path.hasSuffix(".gpkg.tar") })
         #expect(try Data(contentsOf: piii.appendingPathComponent("Packages")) == written)
 
+        // And a binhost client served that PKGDIR over HTTP (loopback) fetches and installs the whole set
+        let server = try BinhostServer(directory: piii)
+        defer { server.stop() }
+        let client = try Fixtures.temporaryDirectory("binhost-client")
+        var environment = workspace.tree.environment(root: client.appendingPathComponent("root").path)
+        environment["PKGDIR"] = client.appendingPathComponent("packages").path
+        environment["PORTAGE_BINHOST"] = "http://127.0.0.1:\(server.port)"
+        let fetch = try await LocalTransport().run(Command(ExampleFarm.emerge, [
+            "--getbinpkgonly", "--with-bdeps=n", "--color=n", "--nospinner", "--quiet=y", "app-misc/farm-node-meta",
+        ], environment: environment, personality: .linux32))
+        #expect(fetch.termination.succeeded, "\(fetch.tail.joined(separator: "\n"))")
+        #expect(try installedPackages(client.appendingPathComponent("root")).count == 9)
+
         // Given AthlonXP's fhsum dropped into PIII's PKGDIR in place of PIII's own (a shared PKGDIR)
         let own = try #require(BinpkgFile.files(in: piii).first { $0.relativePath.hasPrefix("app-misc/fhsum/") })
         let foreign = try #require(BinpkgFile.files(in: athlon).first { $0.relativePath.hasPrefix("app-misc/fhsum/") })
@@ -135,5 +148,35 @@ extension EndToEndTests {
         // And the AthlonXP PKGDIR is refused for PIII, each binpkg with the reason
         let (refusedStatus, refused) = try ExampleFarm.run(farmctl, ["binpkg", "import", athlon.path, "--class", "PIII", "--config", other.config.path])
         #expect(refusedStatus == 1 && refused.contains("0 binpkgs imported") && refused.contains("-march=athlon-xp"), "\(refused)")
+    }
+}
+
+/// `python3 -m http.server`-like server for a PKGDIR on 127.0.0.1 (a free port), stopped by PID.
+struct BinhostServer {
+    let process = Process()
+    let port: Int
+
+    init(directory: URL) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", """
+            import functools, http.server, sys
+            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            print(server.server_address[1], flush=True)
+            server.serve_forever()
+            """, directory.path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
+        port = try #require(Int(String(decoding: line, as: UTF8.self)))
+    }
+
+    /// Kills the server by PID and waits (up to 5 s) until Foundation has seen it exit.
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<500 where process.isRunning { usleep(10_000) }
     }
 }

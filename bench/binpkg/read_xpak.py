@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Read the full XPAK metadata of every binpkg in PKGDIR/files.txt with one Python reader; print files/s.
 
-Usage: read_xpak.py pkgcore|portage|struct PKGDIR
+Usage: read_xpak.py pkgcore|pkgcore-asis|portage|struct PKGDIR
   pkgcore: pkgcore.binpkg.xpak.Xpak(path).items()    (run with bench/.venv-pkgcore/bin/python)
+  pkgcore-asis: the same, values as pkgcore returns them (environment.bz2 stays bytes, not decoded)
   portage: portage.xpak.tbz2(path).get_data()         (run with .venv/bin/python, Portage 3.0.83)
   struct:  a bare reader: open, seek to the trailer, one read, struct.unpack_from per index entry
-Every value is decoded to str as farmctl's XPAK does (UTF-8, invalid bytes replaced, environment.bz2 too).
+Except with pkgcore-asis, every value is decoded to str as farmctl's XPAK does (UTF-8, invalid bytes replaced, environment.bz2 too).
 Output, one line: `<reader> files=<n> keys=<total keys> seconds=<s> files_per_s=<f>`.
 """
 import struct
@@ -21,6 +22,11 @@ def text(value):
 def read_pkgcore(path):
     from pkgcore.binpkg.xpak import Xpak
     return {k: text(v) for k, v in Xpak(path).items()}
+
+
+def read_pkgcore_asis(path):
+    from pkgcore.binpkg.xpak import Xpak
+    return dict(Xpak(path).items())
 
 
 def read_portage(path):
@@ -48,7 +54,8 @@ def read_struct(path):
 
 
 def main():
-    reader = {"pkgcore": read_pkgcore, "portage": read_portage, "struct": read_struct}[sys.argv[1]]
+    readers = {"pkgcore": read_pkgcore, "pkgcore-asis": read_pkgcore_asis, "portage": read_portage, "struct": read_struct}
+    reader = readers[sys.argv[1]]
     pkgdir = Path(sys.argv[2])
     paths = [str(pkgdir / line) for line in (pkgdir / "files.txt").read_text().splitlines()]
     reader(paths[0])  # import the module outside the timed loop

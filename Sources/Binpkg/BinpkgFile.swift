@@ -37,11 +37,6 @@ public struct BinpkgFile: Sendable, Hashable {
     public static func metadata(of url: URL) throws -> BinpkgMetadata {
         try BinaryPackage(contentsOf: url).metadata
     }
-
-    /// A one-line description of an error for reports.
-    static func describe(_ error: any Error) -> String {
-        (error as? any UserFacingError)?.problem ?? "\(error)"
-    }
 }
 
 extension PkgdirIndexer {

@@ -43,7 +43,7 @@ extension GPKG {
         guard !algorithms.isEmpty else { return [.noSupportedHash(member: name)] }
         let digests: [DigestAlgorithm: String]
         do { digests = try Digest.hex(Set(algorithms), of: member.dataRange, in: reader) } catch {
-            return [.unreadable(member: name, message: (error as? any UserFacingError)?.problem ?? "\(error)")]
+            return [.unreadable(member: name, message: error.problemText)]
         }
         return algorithms.compactMap { algorithm in
             guard let expected = entry.hash(algorithm), let actual = digests[algorithm], expected != actual else { return nil }

@@ -50,7 +50,7 @@ public struct PkgdirIndexer: Sendable {
                 scan.index.packages.append(block)
                 scan.read += 1
             } catch {
-                scan.invalid.append(InvalidBinpkg(relativePath: file.relativePath, problem: BinpkgFile.describe(error)))
+                scan.invalid.append(InvalidBinpkg(relativePath: file.relativePath, problem: error.problemText))
             }
         }
         scan.removed = previous.count

@@ -21,21 +21,15 @@ enum BinpkgHealth {
                     for (algorithm, value) in wanted where digests[algorithm] != value.lowercased() {
                         found.append("\(algorithm) is \(digests[algorithm] ?? "?"), the index says \(value)")
                     }
-                } catch { found.append(BinpkgFileDescription.describe(error)) }
+                } catch { found.append(error.problemText) }
             }
         }
         do {
             let verification = try BinaryPackage(contentsOf: url).verify()
             found.append(contentsOf: verification.problems.map(\.description))
         } catch {
-            found.append(BinpkgFileDescription.describe(error))
+            found.append(error.problemText)
         }
         return found
-    }
-}
-
-enum BinpkgFileDescription {
-    static func describe(_ error: any Error) -> String {
-        (error as? any UserFacingError)?.problem ?? "\(error)"
     }
 }

@@ -45,13 +45,11 @@ extension Farm {
                 report.refused.append((url.path, "its metadata has no valid CATEGORY/PF"))
                 continue
             }
-            if let toolchain = keeper.toolchain {
-                let differences = keeper.incompatibilities(metadata, cpv: cpv, toolchain: toolchain)
-                guard differences.isEmpty else {
-                    report.refused.append((url.path, "built for other flags than class \(name): "
-                                           + differences.map(\.description).joined(separator: "; ")))
-                    continue
-                }
+            let differences = keeper.incompatibilities(metadata, cpv: cpv)
+            guard differences.isEmpty else {
+                report.refused.append((url.path, "built for other flags than class \(name): "
+                                       + differences.map(\.description).joined(separator: "; ")))
+                continue
             }
             let target = keeper.pkgdir.appendingPathComponent(file.relativePath)
             if !inPlace {

@@ -28,7 +28,7 @@ public struct BinpkgInspection: Sendable {
         let url = URL(fileURLWithPath: path)
         let package = try BinaryPackage(contentsOf: url)
         let entries = try package.imageEntries()
-        let problems = BinpkgHealth.problems(of: url, entry: nil)
+        let problems = package.verify().problems.map(\.description)
         let key = package.metadata.compatibilityKey
         return BinpkgInspection(
             path: path, format: package.format.rawValue, compression: package.payloadCompression?.rawValue ?? "unknown",

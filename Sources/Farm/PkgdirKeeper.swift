@@ -11,8 +11,8 @@ struct PkgdirKeeper: Sendable {
     let pkgdir: URL
     /// `<state>/quarantine/<CLASS>`: where moved binpkgs go, under their PKGDIR-relative path.
     let quarantineDirectory: URL
-    /// The class's flags; nil for the `_host` side, whose binpkgs are the build host's own.
-    let toolchain: ClassToolchain?
+    /// The class's flags, from its make.conf.
+    let toolchain: ClassToolchain
     /// Atoms with a package.env entry: their CFLAGS/CXXFLAGS/LDFLAGS may differ from make.conf.
     let packageEnvAtoms: [Atom]
     let store: FarmStore
@@ -38,23 +38,21 @@ struct PkgdirKeeper: Sendable {
         let indexer = PkgdirIndexer(pkgdir: pkgdir)
         var scan = try indexer.regenerate()
         var moved: [Moved] = []
-        if let toolchain {
-            for block in scan.index.packages {
-                guard let relative = block.relativePath, let cpv = block.parsedCPV else { continue }
-                let metadata = try BinpkgFile.metadata(of: pkgdir.appendingPathComponent(relative))
-                let differences = incompatibilities(metadata, cpv: cpv, toolchain: toolchain)
-                guard !differences.isEmpty else { continue }
-                let reason = "built for other flags than class \(nodeClass): " + differences.map(\.description).joined(separator: "; ")
-                try quarantine(relative, cpv: cpv, kind: .incompatible, reason: reason)
-                moved.append(Moved(relativePath: relative, cpv: cpv, reason: reason))
-            }
+        for block in scan.index.packages {
+            guard let relative = block.relativePath, let cpv = block.parsedCPV else { continue }
+            let metadata = try BinpkgFile.metadata(of: pkgdir.appendingPathComponent(relative))
+            let differences = incompatibilities(metadata, cpv: cpv)
+            guard !differences.isEmpty else { continue }
+            let reason = "built for other flags than class \(nodeClass): " + differences.map(\.description).joined(separator: "; ")
+            try quarantine(relative, cpv: cpv, kind: .incompatible, reason: reason)
+            moved.append(Moved(relativePath: relative, cpv: cpv, reason: reason))
         }
         if !moved.isEmpty { scan = try indexer.regenerate() }
         return moved
     }
 
     /// The differences that forbid installing `metadata`'s binpkg in this class (empty: compatible).
-    func incompatibilities(_ metadata: BinpkgMetadata, cpv: CPV, toolchain: ClassToolchain) -> [CompatibilityDifference] {
+    func incompatibilities(_ metadata: BinpkgMetadata, cpv: CPV) -> [CompatibilityDifference] {
         var expected = toolchain
         if packageEnvAtoms.contains(where: { $0.matches(cpv) }) {
             expected.cflags = nil  // package.env may set other flags for this package

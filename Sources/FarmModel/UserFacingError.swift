@@ -10,6 +10,11 @@ extension UserFacingError {
     public var description: String { "\(problem)\n  fix: \(fix)" }
 }
 
+extension Error {
+    /// The `problem` of a `UserFacingError`, else the error's own description: one line for reports.
+    public var problemText: String { (self as? any UserFacingError)?.problem ?? "\(self)" }
+}
+
 /// A place in a text file, for error messages: `path:line`.
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     /// The file's path as the user named it.

@@ -21,7 +21,7 @@ extension Farmctl.BinpkgCommand {
         func run() async throws {
             let inspection = try reportingErrors(exitCode: 2) { try BinpkgInspection.inspect(path: file) }
             if json { return try printJSON(InspectJSON(inspection)) }
-            print("\(inspection.path): \(inspection.format), \(inspection.compression) payload, \(inspection.entries) image entries (\(inspection.files) files)")
+            print("\(inspection.path): \(inspection.format), \(inspection.compression) payload, \(inspection.entries) image entries (\(inspection.files) file\(inspection.files == 1 ? "" : "s"))")
             print("compatibility key: \(inspection.compatKey)")
             for line in inspection.compatibility.canonicalText.split(separator: "\n") { print("  \(line)") }
             if !inspection.signatures.isEmpty { print("signatures (present, not checked): \(inspection.signatures.joined(separator: ", "))") }

@@ -25,8 +25,10 @@ let package = Package(
                        providers: [.apt(["libarchive-dev"])]),
         // Value types every module shares: classes, CPVs, atoms, user-facing errors.
         .target(name: "FarmModel"),
+        // CPUs: /proc/cpuinfo, instruction-set features, GCC's -march table and -march=native, class fit.
+        .target(name: "CPU", dependencies: ["FarmModel"]),
         // workers.conf (TOML), class profiles and make.conf: parsed and validated with file and line.
-        .target(name: "FarmConfig", dependencies: ["FarmModel"]),
+        .target(name: "FarmConfig", dependencies: ["FarmModel", "CPU"]),
         // Binary packages: XPAK and gpkg, image listing and safe extraction, Packages index, digests.
         .target(name: "Binpkg", dependencies: ["FarmModel", "CCrypto", "CArchive"]),
         // Adapter over the real Portage: config roots, emerge invocations, --pretend parsing, Manifests.
@@ -54,6 +56,7 @@ let package = Package(
         ]),
         .target(name: "TestSupport", dependencies: ["FarmModel"], path: "Tests/TestSupport"),
         .testTarget(name: "FarmModelTests", dependencies: ["FarmModel", "TestSupport"]),
+        .testTarget(name: "CPUTests", dependencies: ["CPU", "TestSupport"]),
         .testTarget(name: "FarmConfigTests", dependencies: ["FarmConfig", "TestSupport"]),
         .testTarget(name: "BinpkgTests", dependencies: ["Binpkg", "TestSupport"]),
         .testTarget(name: "PortageTests", dependencies: ["Portage", "TestSupport"], resources: [.copy("Fixtures")]),

@@ -12,7 +12,7 @@ ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT_DIR/.venv"
 PORTAGE_VERSION="3.0.83"
 
-PACKAGES=(gcc gcc-multilib pax-utils zstd bzip2 xz-utils file tar gzip util-linux python3 python3-venv libsqlite3-dev libssl-dev libarchive-dev libzstd-dev pkg-config bc)
+PACKAGES=(gcc gcc-multilib pax-utils zstd bzip2 xz-utils file tar gzip util-linux python3 python3-venv libsqlite3-dev libssl-dev libarchive-dev libzstd-dev pkg-config bc qemu-user)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -72,4 +72,21 @@ if [[ "$(readlink "$VENV/etc/portage/make.profile" 2>/dev/null)" != "$profile" ]
     echo "link $VENV/etc/portage/make.profile -> $profile"
     mkdir -p "$VENV/etc/portage"
     ln -sfn "$profile" "$VENV/etc/portage/make.profile"
+fi
+
+# GCC's own -march=native on the CPUID of each test dump (CPUTests' NativeMarchOracleTests): Debian's 32-bit
+# gcc-12 driver, unpacked here (not installed), runs under qemu-i386 with that CPUID.
+GCC386="$ROOT_DIR/.tools/gcc-i386"
+if [[ ! -x $GCC386/usr/bin/i686-linux-gnu-gcc-12 ]]; then
+    echo "unpack Debian's gcc-12:i386 driver into $GCC386"
+    if ! dpkg --print-foreign-architectures | grep -qx i386; then
+        dpkg --add-architecture i386
+        apt-get update -qq >/dev/null 2>&1 || true   # a mirror's stale index must not stop the download below
+    fi
+    debdir="$(mktemp -d)"
+    chmod 755 "$debdir"
+    (cd "$debdir" && apt-get download -qq "gcc-12:i386" >/dev/null 2>&1)
+    mkdir -p "$GCC386"
+    dpkg-deb -x "$debdir"/gcc-12_*_i386.deb "$GCC386"
+    rm -rf "$debdir"
 fi

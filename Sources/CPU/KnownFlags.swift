@@ -1,0 +1,33 @@
+/// Flag names Linux has printed in `/proc/cpuinfo` on x86 (2.2 to 6.x): tells a wrapped flags line from a pasted note.
+enum KnownFlags {
+    static let all: Set<String> = [
+        "100mhzsteps", "3dnow", "3dnowext", "3dnowprefetch", "[8]", "abm", "ace", "ace2", "ace2_en", "ace_en", "acpi",
+        "adx", "aes", "altmovcr8", "amd3d", "amd_dcm", "amx_bf16", "amx_int8", "amx_tile", "aperfmperf", "apic",
+        "arat", "arch_capabilities", "arch_lbr", "arch_perfmon", "art", "avic", "avx", "avx2", "avx512_4fmaps",
+        "avx512_4vnniw", "avx512_bf16", "avx512_bitalg", "avx512_fp16", "avx512_vbmi2", "avx512_vnni",
+        "avx512_vp2intersect", "avx512_vpopcntdq", "avx512bw", "avx512cd", "avx512dq", "avx512er", "avx512f",
+        "avx512ifma", "avx512pf", "avx512vbmi", "avx512vl", "avx_vnni", "bmi1", "bmi2", "bpext", "bts", "cat_l2",
+        "cat_l3", "cdp_l2", "cdp_l3", "centaur_mcr", "cid", "cldemote", "clflush", "clflushopt", "clwb", "clzero",
+        "cmov", "cmp_legacy", "coma_bug", "con$", "constant_tsc", "cpb", "cpuid", "cpuid_fault", "cqm", "cqm_llc",
+        "cqm_mbm_local", "cqm_mbm_total", "cqm_occup_llc", "cr8_legacy", "cr8legacy", "cx16", "cx8", "cxmmx",
+        "cyrix_arr", "dca", "de", "decodeassists", "ds_cpl", "dtes64", "dtherm", "dts", "eagerfpu", "epb", "ept",
+        "ept_ad", "erms", "est", "extapic", "extd_apicid", "f00f_bug", "f16c", "fcmov", "fdiv_bug", "fid",
+        "flexpriority", "flush_l1d", "flushbyasid", "fma", "fma4", "fpu", "fsgsbase", "fsrm", "fxsr", "fxsr_opt",
+        "gfni", "hfi", "hle", "hlt_bug", "ht", "hw_pstate", "hwp", "hwp_act_window", "hwp_epp", "hwp_notify",
+        "hwp_pkg_req", "hwpstate", "hypervisor", "ibpb", "ibrs", "ibrs_enhanced", "ibs", "ibt", "ida", "intel_ppin",
+        "intel_pt", "intel_stibp", "invpcid", "invpcid_single", "irperf", "k6_mtrr", "kni", "lahf_lm", "lbrv", "lm",
+        "longrun", "lrti", "lwp", "mba", "mca", "mce", "md_clear", "misalignsse", "mmx", "mmxext", "monitor", "movbe",
+        "movdir64b", "movdiri", "mp", "mpx", "msr", "mtrr", "mwaitx", "nodeid_msr", "nonstop_tsc", "nopl", "npt",
+        "nrip_save", "nx", "ospke", "osvw", "overflow_recov", "pae", "pat", "pausefilter", "pbe", "pcid", "pclmulqdq",
+        "pconfig", "pdcm", "pdpe1gb", "pebs", "perfctr_core", "perfctr_llc", "perfctr_nb", "pfthreshold", "pge",
+        "phe", "phe_en", "pku", "pln", "pmm", "pmm_en", "pni", "popcnt", "pse", "pse36", "pti", "pts", "ptsc", "rapl",
+        "rdpid", "rdpru", "rdrand", "rdseed", "rdt_a", "rdtscp", "recovery", "rep_good", "rng", "rng_en", "rtm",
+        "sdbg", "sep", "sep_bug", "serialize", "sev", "sev_es", "sgx", "sha_ni", "skinit", "smap", "smca", "sme",
+        "smep", "smx", "spec_ctrl", "split_lock_detect", "ss", "ssbd", "sse", "sse2", "sse4_1", "sse4_2", "sse4a",
+        "ssse3", "stc", "stibp", "succor", "svm", "svm_lock", "syscall", "tbm", "tce", "tm", "tm2", "tme", "topoext",
+        "tpr_shadow", "ts", "tsc", "tsc_adjust", "tsc_deadline_timer", "tsc_known_freq", "tsc_reliable", "tsc_scale",
+        "tsxldtrk", "ttp", "uintr", "umip", "unfair_spinlock", "up", "v_vmsave_vmload", "vaes", "vgif", "vid",
+        "vmcb_clean", "vme", "vmmcall", "vmx", "vnmi", "vpclmulqdq", "vpid", "waitpkg", "wbnoinvd", "wdt", "x2apic",
+        "xgetbv1", "xmm", "xmm2", "xop", "xsave", "xsavec", "xsaveerptr", "xsaveopt", "xsaves", "xtopology", "xtpr",
+    ]
+}

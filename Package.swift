@@ -46,12 +46,12 @@ let package = Package(
         .target(name: "Scheduler", dependencies: ["FarmModel"]),
         // Farm use cases: build, assemble, publish, query.
         .target(name: "Farm", dependencies: [
-            "FarmModel", "FarmConfig", "Binpkg", "Portage", "Store", "Workers", "Scheduler",
+            "FarmModel", "FarmConfig", "CPU", "Binpkg", "Portage", "Store", "Workers", "Scheduler",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The command line: parsing and rendering only.
         .executableTarget(name: "farmctl", dependencies: [
-            "Farm", "FarmModel",
+            "Farm", "FarmModel", "CPU",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TestSupport", dependencies: ["FarmModel"], path: "Tests/TestSupport"),

@@ -7,6 +7,12 @@ public struct March: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { name }
 
+    /// A name with its features (the table's entries, or one narrowed by `-mno-…`).
+    public init(name: String, features: Set<ISAFeature>) {
+        self.name = name
+        self.features = features
+    }
+
     /// Features GCC enables but only emits through intrinsics (`_xsave`, `_rdrand32_step`, `_xbegin`, …), never
     /// from plain code, and which CPUs often hide (TSX switched off by microcode, MONITOR, XSAVES and SGX hidden
     /// by hypervisors, FXSR absent on Pentium II Klamath): a CPU without them still runs code built for the name.

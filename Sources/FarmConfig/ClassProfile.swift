@@ -1,3 +1,4 @@
+import CPU
 import FarmModel
 import Foundation
 
@@ -41,6 +42,10 @@ public struct ClassProfile: Sendable, Equatable {
     public var packageEnv: URL?
     /// `overlay/`, if present: files copied over the assembled root.
     public var overlay: URL?
+    /// The `[cpu]` table of `class.toml`.
+    public var cpu: ClassCPU
+    /// What the class's code needs from a CPU (from CFLAGS, CPU_FLAGS_X86 and `[cpu]`).
+    public var requirements: ClassRequirements
 
     /// Loads the class directory `directory`, whose last component is the class name.
     public static func load(from directory: URL) throws(ConfigError) -> ClassProfile {
@@ -65,13 +70,15 @@ public struct ClassProfile: Sendable, Equatable {
                               "BINPKG_FORMAT=\"\(format)\" is not a binpkg format Portage writes",
                               fix: "set BINPKG_FORMAT=\"xpak\" or BINPKG_FORMAT=\"gpkg\", or remove the line (default xpak)")
         }
+        let requirements = try requirements(name: name, arch: settings.arch, makeConf: makeConf, cpu: settings.cpu)
         return ClassProfile(
             name: name, directory: directory, arch: settings.arch, portageProfile: settings.portageProfile,
             description: settings.description,
             makeConf: makeConf,
             packageSet: try PackageSetFile.load(directory.appendingPathComponent("packages")),
             packageUse: optional("package.use"), packageAcceptKeywords: optional("package.accept_keywords"),
-            packageEnv: optional("package.env"), overlay: hasOverlay ? overlay : nil)
+            packageEnv: optional("package.env"), overlay: hasOverlay ? overlay : nil,
+            cpu: settings.cpu, requirements: requirements)
     }
 }
 
@@ -80,10 +87,12 @@ struct ClassSettings {
     var arch: Arch
     var portageProfile: ClassProfile.PortageProfile
     var description: String?
+    var cpu: ClassCPU
 
     init(_ table: TOMLTable) throws(ConfigError) {
         let reader = TableReader(table: table, name: "class.toml")
-        try reader.rejectUnknownKeys(allowed: ["arch", "portage_profile", "description"])
+        try reader.rejectUnknownKeys(allowed: ["arch", "portage_profile", "description", "cpu"])
+        cpu = try reader.table("cpu").map { table throws(ConfigError) in try ClassCPU(table) } ?? ClassCPU()
         let arch = try reader.required("arch", reader.string)
         let known = Arch.allCases.map(\.rawValue).joined(separator: ", ")
         guard let value = Arch(rawValue: arch.value) else {

@@ -64,6 +64,18 @@ struct TableReader {
     }
 
     /// An array of strings, each with its own location.
+    func boolean(_ key: String) throws(ConfigError) -> Located<Bool>? {
+        guard let entry = table[key] else { return nil }
+        guard case .boolean(let flag) = entry.value.kind else { throw wrongType(entry, "true or false") }
+        return Located(flag, at: entry.value.location)
+    }
+
+    func table(_ key: String) throws(ConfigError) -> TOMLTable? {
+        guard let entry = table[key] else { return nil }
+        guard case .table(let sub) = entry.value.kind else { throw wrongType(entry, "a table ([\(key)])") }
+        return sub
+    }
+
     func strings(_ key: String) throws(ConfigError) -> Located<[Located<String>]>? {
         guard let entry = table[key] else { return nil }
         guard case .array(let items) = entry.value.kind else { throw wrongType(entry, "an array of strings") }

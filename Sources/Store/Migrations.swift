@@ -76,6 +76,27 @@ enum Migrations {
             }
             try db.create(index: "quarantine_by_class", on: "quarantine", columns: ["class", "cpv"])
         }
+        migrator.registerMigration("v3: nodes and build hosts' CPUs") { db in
+            try db.create(table: "node") { t in
+                t.column("name", .text).primaryKey().check(sql: "length(name) > 0")
+                // Lowercase colon form aa:bb:cc:dd:ee:ff, so a MAC names one node however it was typed.
+                t.column("mac", .text).notNull().unique()
+                    .check(sql: "length(mac) = 17 AND mac = lower(mac) AND mac GLOB '[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]'")
+                t.column("class", .text).notNull()
+                t.column("march", .text)
+                t.column("modelName", .text)
+                t.column("cpuinfo", .text).notNull()
+                t.column("cpuinfoSHA256", .text).notNull().check(sql: "length(cpuinfoSHA256) = 64")
+                t.column("added", .datetime).notNull()
+                t.column("classified", .datetime).notNull()
+            }
+            try db.create(table: "workerCPU") { t in
+                t.column("worker", .text).primaryKey()
+                t.column("cpuinfo", .text).notNull()
+                t.column("cpuinfoSHA256", .text).notNull().check(sql: "length(cpuinfoSHA256) = 64")
+                t.column("read", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

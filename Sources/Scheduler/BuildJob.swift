@@ -26,12 +26,20 @@ public struct BuildJob: Sendable, Hashable {
     public var dependencies: Set<JobID>
     /// Expected duration in seconds on a worker of speed 1.0 (from past builds, or an estimate).
     public var estimatedSeconds: Double
+    /// Workers whose own CPU runs the code this build produces (and runs while building: tests, generators);
+    /// nil when any worker will do (build-host tools).
+    public var runners: Set<String>?
+    /// When true, the build runs only on `runners`; otherwise, with no runner able to take it, on any worker.
+    public var runnersOnly: Bool
 
-    public init(id: JobID, arch: String, dependencies: Set<JobID> = [], estimatedSeconds: Double = 10) {
+    public init(id: JobID, arch: String, dependencies: Set<JobID> = [], estimatedSeconds: Double = 10,
+                runners: Set<String>? = nil, runnersOnly: Bool = false) {
         self.id = id
         self.arch = arch
         self.dependencies = dependencies
         self.estimatedSeconds = estimatedSeconds
+        self.runners = runners
+        self.runnersOnly = runnersOnly
     }
 }
 
@@ -58,6 +66,8 @@ public struct WorkerSlots: Sendable, Hashable {
 public enum BuildOutcome: Sendable, Hashable {
     case succeeded
     case failed(reason: String)
+    /// The build died of SIGILL: code ran that the worker's CPU lacks instructions for.
+    case illegalInstruction(reason: String)
 }
 
 /// Runs one build on one worker. Declared here, implemented by the farm (emerge on a worker) and by test doubles.

@@ -5,6 +5,8 @@ public enum ScheduleEvent: Sendable {
     case started(JobID, worker: String)
     case finished(JobID, worker: String, outcome: BuildOutcome)
     case skipped(JobID, because: JobID)
+    /// The build died of SIGILL on `worker` and waits for a worker whose CPU runs its code.
+    case retrying(JobID, after: String, reason: String)
 }
 
 /// Drives a `ScheduleState`: starts assigned builds through the executor, records outcomes, repeats until done.
@@ -43,7 +45,11 @@ public actor Dispatcher {
                 running -= 1
                 let before = state.statuses
                 state.finish(id, outcome: outcome)
-                onEvent(.finished(id, worker: worker, outcome: outcome))
+                if case .illegalInstruction(let reason) = outcome, state.statuses[id] == .waiting {
+                    onEvent(.retrying(id, after: worker, reason: reason))
+                } else {
+                    onEvent(.finished(id, worker: worker, outcome: outcome))
+                }
                 reportSkips(previous: before)
             }
         }

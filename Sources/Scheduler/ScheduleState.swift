@@ -23,6 +23,8 @@ public struct ScheduleState: Sendable {
     private var priority: [JobID: Double] = [:]
     private var workers: [String: WorkerSlots]
     private var busy: [String: Int] = [:]
+    /// Workers a job died of SIGILL on: it is not placed there again.
+    private var crashedOn: [JobID: Set<String>] = [:]
 
     /// Builds a schedule; dependencies on jobs not in `jobs` are treated as already satisfied.
     public init(jobs: [BuildJob], workers: [WorkerSlots]) {
@@ -45,9 +47,18 @@ public struct ScheduleState: Sendable {
         status.values.allSatisfy { if case .waiting = $0 { false } else if case .running = $0 { false } else { true } }
     }
 
-    /// Jobs that no worker can ever build (no worker has their arch).
+    /// Jobs that no worker can ever build: no worker has their arch, or none of their required runners has.
     public var unplaceable: [BuildJob] {
-        jobs.values.filter { job in !workers.values.contains { $0.arches.contains(job.arch) } }.sorted { $0.id < $1.id }
+        jobs.values.filter { candidates(for: $0).isEmpty }.sorted { $0.id < $1.id }
+    }
+
+    /// The workers a job may go to: those building its arch and not crashed on; its runners among them when
+    /// there are any (or always, when it must run on runners).
+    func candidates(for job: BuildJob) -> [WorkerSlots] {
+        let able = workers.values.filter { $0.arches.contains(job.arch) && !(crashedOn[job.id]?.contains($0.name) ?? false) }
+        guard let runners = job.runners else { return able }
+        let running = able.filter { runners.contains($0.name) }
+        return running.isEmpty && !job.runnersOnly ? able : running
     }
 
     /// Picks the next builds to start: ready jobs by critical path, each on the best free worker.
@@ -68,33 +79,49 @@ public struct ScheduleState: Sendable {
     }
 
     /// Records how a build ended, frees its slot; a failure skips every build that depends on it.
+    /// A SIGILL on a worker puts the job back to waiting when another worker that runs its code is left.
     public mutating func finish(_ id: JobID, outcome: BuildOutcome) {
-        if case .running(let worker) = status[id] { busy[worker, default: 1] -= 1 }
+        var worker: String?
+        if case .running(let name) = status[id] { busy[name, default: 1] -= 1; worker = name }
         switch outcome {
         case .succeeded:
             status[id] = .succeeded
-        case .failed(let reason):
-            status[id] = .failed(reason: reason)
-            var stack = dependents[id] ?? []
-            while let next = stack.popLast() {
-                guard case .waiting = status[next] else { continue }
-                status[next] = .skipped(because: id)
-                stack.append(contentsOf: dependents[next] ?? [])
+        case .illegalInstruction(let reason):
+            if let worker, let job = jobs[id] {
+                crashedOn[id, default: []].insert(worker)
+                let retry = candidates(for: job).contains { job.runners?.contains($0.name) ?? false }
+                if retry { status[id] = .waiting; return }
             }
+            fail(id, reason: reason + "; no other worker whose CPU runs this code is left to retry on")
+        case .failed(let reason):
+            fail(id, reason: reason)
+        }
+    }
+
+    private mutating func fail(_ id: JobID, reason: String) {
+        status[id] = .failed(reason: reason)
+        var stack = dependents[id] ?? []
+        while let next = stack.popLast() {
+            guard case .waiting = status[next] else { continue }
+            status[next] = .skipped(because: id)
+            stack.append(contentsOf: dependents[next] ?? [])
         }
     }
 
     /// Marks jobs no worker can build as failed, so their dependents are skipped.
     public mutating func failUnplaceable() {
         for job in unplaceable {
-            finish(job.id, outcome: .failed(reason: "no worker in workers.conf builds arch \(job.arch)"))
+            let reason = job.runnersOnly && workers.values.contains { $0.arches.contains(job.arch) }
+                ? "strict_build_hosts: no worker in workers.conf both builds arch \(job.arch) and has a CPU that runs \(job.id.nodeClass)'s code"
+                : "no worker in workers.conf builds arch \(job.arch)"
+            finish(job.id, outcome: .failed(reason: reason))
         }
     }
 
-    /// The free worker with the best score (speed × free share of its slots) able to build the job's arch.
+    /// The free worker with the best score (speed × free share of its slots) among the job's candidates.
     func bestWorker(for job: BuildJob) -> String? {
-        workers.values
-            .filter { $0.arches.contains(job.arch) && busy[$0.name, default: 0] < $0.jobs }
+        candidates(for: job)
+            .filter { busy[$0.name, default: 0] < $0.jobs }
             .max { score($0) == score($1) ? $0.name > $1.name : score($0) < score($1) }?
             .name
     }

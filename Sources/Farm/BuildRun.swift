@@ -1,3 +1,4 @@
+import CPU
 import Foundation
 import FarmConfig
 import FarmModel
@@ -55,17 +56,36 @@ extension Farm {
             _ = try distfiles.prepare(again)
         }
 
-        // 4. Build, package by package, in dependency order across all classes.
+        // 4. Build, package by package, in dependency order across all classes, preferring workers whose
+        //    own CPU runs the class's code (configure tests and generated tools run during builds).
         try store.recordInterruptedBuilds()
-        let jobs = try Self.jobs(for: plans, store: store)
+        let transports = Dictionary(uniqueKeysWithValues: workers.map { ($0.name, transport as any WorkerTransport) })
+        let hosts = await BuildHosts.read(workers, transports: transports, store: store, events: events)
+        var placement: [ClassName: (runners: Set<String>, lacking: [String: [ISAFeature]], strict: Bool)] = [:]
+        for plan in plans where !plan.toBuild.isEmpty {
+            let profile = plan.workspace.profile
+            let (runners, lacking) = hosts.runners(for: profile.requirements)
+            placement[profile.name] = (runners, lacking, profile.cpu.strictBuildHosts)
+            if runners.isEmpty, !profile.cpu.strictBuildHosts { events(.warning(BuildHosts.warning(for: profile, lacking: lacking))) }
+        }
+        let jobs = try Self.jobs(for: plans, store: store).map { job in
+            guard let place = placement[job.id.nodeClass] else { return job }
+            var job = job
+            job.runners = place.runners
+            job.runnersOnly = place.strict
+            return job
+        }
         let executor = EmergeBuildExecutor(
             workspaces: Dictionary(uniqueKeysWithValues: workspaces.map { ($0.nodeClass, $0) }),
             hostLogs: settings.logs.appendingPathComponent(ClassWorkspace.host.rawValue).path,
-            transports: Dictionary(uniqueKeysWithValues: workers.map { ($0.name, transport as any WorkerTransport) }),
+            transports: transports, lacking: placement.mapValues(\.lacking),
             store: store, verbose: verbose, events: events)
         let slots = workers.map { WorkerSlots(name: $0.name, arches: Set($0.arches.map(\.rawValue)), jobs: $0.jobs, speed: $0.speed) }
         let dispatcher = Dispatcher(jobs: jobs, workers: slots, executor: executor) { event in
             if case .skipped(let id, let cause) = event { events(.buildSkipped(id.nodeClass, id.cpv, because: cause.cpv)) }
+            if case .retrying(let id, let worker, let reason) = event {
+                events(.warning("\(id): \(reason); retrying on a worker whose CPU runs \(id.nodeClass) code (not \(worker))"))
+            }
         }
         let statuses = await dispatcher.run()
 

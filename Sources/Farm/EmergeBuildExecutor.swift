@@ -1,5 +1,6 @@
 import Foundation
 import Binpkg
+import CPU
 import FarmModel
 import Portage
 import Scheduler
@@ -12,6 +13,8 @@ struct EmergeBuildExecutor: BuildExecutor {
     /// Where host-side (build-only) packages' logs go.
     let hostLogs: String
     let transports: [String: any WorkerTransport]
+    /// Per class, what each worker's CPU lacks to run the class's code (for SIGILL reports).
+    let lacking: [ClassName: [String: [ISAFeature]]]
     let store: FarmStore
     let verbose: Bool
     let events: @Sendable (FarmEvent) -> Void
@@ -43,6 +46,13 @@ struct EmergeBuildExecutor: BuildExecutor {
             }
             let result = try await transport.run(command, logPath: logPath, onLine: onLine)
             guard result.termination.succeeded else {
+                if Self.diedOfIllegalInstruction(result.termination, logPath: logPath) {
+                    let lacks = lacking[job.id.nodeClass]?[worker].map { ", which lacks \($0.map(\.rawValue).joined(separator: " "))" } ?? ""
+                    let reason = "died of SIGILL (illegal instruction) on worker \(worker)\(lacks): code built for \(job.id.nodeClass) ran during the build (log: \(logPath))"
+                    try finishFailed(buildID, job: job, worker: worker, started: started, logPath: logPath,
+                                     termination: result.termination, reason: reason)
+                    return .illegalInstruction(reason: reason)
+                }
                 let reason = "`emerge` ended with \(result.termination): \(result.tail.last ?? "")"
                 try finishFailed(buildID, job: job, worker: worker, started: started, logPath: logPath,
                                  termination: result.termination, reason: reason)
@@ -72,6 +82,18 @@ struct EmergeBuildExecutor: BuildExecutor {
         try store.recordBuildFailed(buildID, exitStatus: exitStatus, signal: signal, reason: reason)
         events(.buildFinished(job.id.nodeClass, job.id.cpv, worker: worker, succeeded: false,
                               seconds: Date().timeIntervalSince(started), logPath: logPath))
+    }
+
+    /// True when the build was killed by SIGILL, or its log (last 1 MiB) shows a program that was:
+    /// bash reports "Illegal instruction" for a child killed by signal 4.
+    static func diedOfIllegalInstruction(_ termination: Termination, logPath: String) -> Bool {
+        if termination == .signaled(4) { return true }
+        guard let handle = FileHandle(forReadingAtPath: logPath) else { return false }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 1 << 20 ? size - (1 << 20) : 0)
+        let text = String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+        return text.contains("Illegal instruction")
     }
 
     /// The binpkg instance with the highest build id for `cpv` in a multi-instance PKGDIR.

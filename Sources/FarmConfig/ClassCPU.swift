@@ -42,8 +42,9 @@ extension ClassProfile {
             let option = String(word.dropFirst(2))
             if option.hasPrefix("arch=") {
                 marchName = String(option.dropFirst(5))
-            } else if option.hasPrefix("no-"), let features = GCCOptions.features(option: String(option.dropFirst(3))) {
-                removed.formUnion(features)
+            } else if option.hasPrefix("no-"), let direct = GCCOptions.byOption(String(option.dropFirst(3))) {
+                removed.insert(direct)
+                removed.formUnion(GCCOptions.dependents(of: direct))
             } else if let features = GCCOptions.features(option: option) {
                 added += features.map { ($0, "\(word) in CFLAGS") }
             }

@@ -102,6 +102,34 @@ struct ClassificationJSON: Encodable {
     var notes: [String]
     var classes: [ClassJSON]
 
+    enum CodingKeys: String, CodingKey {
+        case `class`, tiedWith, march, marchSameIsa, marchReason, marchMissing, cpuFlagsX86, vendor, vendorId, family, model,
+             stepping, modelName, processors, virtual, features, notes, classes
+    }
+
+    /// Writes unknown values as `null` (`class` is null when no class fits), not as missing keys.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(`class`, forKey: .class)
+        try c.encode(tiedWith, forKey: .tiedWith)
+        try c.encode(march, forKey: .march)
+        try c.encode(marchSameIsa, forKey: .marchSameIsa)
+        try c.encode(marchReason, forKey: .marchReason)
+        try c.encode(marchMissing, forKey: .marchMissing)
+        try c.encode(cpuFlagsX86, forKey: .cpuFlagsX86)
+        try c.encode(vendor, forKey: .vendor)
+        try c.encode(vendorId, forKey: .vendorId)
+        try c.encode(family, forKey: .family)
+        try c.encode(model, forKey: .model)
+        try c.encode(stepping, forKey: .stepping)
+        try c.encode(modelName, forKey: .modelName)
+        try c.encode(processors, forKey: .processors)
+        try c.encode(virtual, forKey: .virtual)
+        try c.encode(features, forKey: .features)
+        try c.encode(notes, forKey: .notes)
+        try c.encode(classes, forKey: .classes)
+    }
+
     init(_ result: Classification) {
         let cpu = result.cpu
         `class` = result.chosen

@@ -60,3 +60,23 @@ struct BadInputTests {
         }, mentions: ["libstr-1.0.tar.gz", "Manifest", "BLAKE2B"])
     }
 }
+
+extension BadInputTests {
+    @Test("Given CFLAGS with a -march GCC does not know, when building, then one error names make.conf's line and suggests the name")
+    func unknownMarch() throws {
+        try expectRefused(breaking: { try $0.replace(in: "profiles/PIII/make.conf", "-march=pentium3", with: "-march=pentium-3") },
+                          mentions: ["profiles/PIII/make.conf:4", "-march=pentium-3", "pentium3"])
+    }
+
+    @Test("Given -march=native in a class's CFLAGS, when building, then it is refused: it would build for the build host")
+    func marchNative() throws {
+        try expectRefused(breaking: { try $0.replace(in: "profiles/AthlonXP/make.conf", "-march=athlon-xp", with: "-march=native") },
+                          mentions: ["profiles/AthlonXP/make.conf:4", "-march=native"])
+    }
+
+    @Test("Given an unknown feature in [cpu] requires, when building, then class.toml's line is named")
+    func unknownRequiredFeature() throws {
+        try expectRefused(breaking: { try $0.append(to: "profiles/PIII/class.toml", "\n[cpu]\nrequires = [\"sse9\"]\n") },
+                          mentions: ["profiles/PIII/class.toml:", "sse9"])
+    }
+}

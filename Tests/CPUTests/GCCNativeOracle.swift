@@ -15,7 +15,7 @@ struct GCCNativeOracle {
         guard FileManager.default.isExecutableFile(atPath: driver), FileManager.default.isExecutableFile(atPath: qemu) else {
             throw OracleError("the -march=native oracle needs \(qemu) and \(driver): run `make bootstrap` (scripts/bootstrap.sh) as root")
         }
-        let (_, help) = try Self.run(qemu, ["-cpu", "help"])
+        let (_, help) = try ExampleFarm.run(qemu, ["-cpu", "help"])
         let listed = help.components(separatedBy: "Recognized CPUID flags:").last ?? ""
         qemuFlags = Set(listed.split(whereSeparator: \.isWhitespace).map(String.init))
     }
@@ -40,7 +40,7 @@ struct GCCNativeOracle {
     func march(for cpu: CPUDescription) throws -> (march: String, dropped: Set<ISAFeature>)? {
         // qemu-i386 cannot show long mode: 64-bit CPUs run the host's own (x86-64) GCC 12 under qemu-x86_64.
         let (emulator, compiler) = cpu.isLongMode ? ("/usr/bin/qemu-x86_64", "/usr/bin/x86_64-linux-gnu-gcc-12") : (qemu, driver)
-        let (status, output) = try Self.run(emulator, ["-cpu", cpuModel(cpu), compiler, "-march=native", "-E", "-v", "-x", "c", "/dev/null", "-o", "/dev/null"])  // cc1 is not unpacked: the driver prints its command line, then stops
+        let (status, output) = try ExampleFarm.run(emulator, ["-cpu", cpuModel(cpu), compiler, "-march=native", "-E", "-v", "-x", "c", "/dev/null", "-o", "/dev/null"])  // cc1 is not unpacked: the driver prints its command line, then stops
         if output.contains("internal compiler error: in cpu_indicator_init") { return nil }
         guard let range = output.range(of: #" -march=[a-z0-9.-]+"#, options: .regularExpression) else {
             throw OracleError("gcc under qemu printed no -march (exit \(status)) for \(cpuModel(cpu)):\n\(output.suffix(400))")
@@ -68,19 +68,6 @@ struct GCCNativeOracle {
             .contains(String(name.dropFirst(7))) ? "-" : "") + name.dropFirst(7)
         default: feature.rawValue.replacingOccurrences(of: "_", with: "-")
         }
-    }
-
-    static func run(_ program: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
 

@@ -8,7 +8,7 @@ struct MarchTableTests {
     @Test("Given the gcc on this host, when it lists what each -march enables (and compiles cmov and cmpxchg8b probes), then the table agrees")
     func agreesWithGCC() throws {
         let script = Fixtures.repositoryRoot.appendingPathComponent("scripts/gcc-march-features.py").path
-        let (status, output) = try GCCNativeOracle.run("/usr/bin/python3", [script] + March.all.map(\.name))
+        let (status, output) = try ExampleFarm.run("/usr/bin/python3", [script] + March.all.map(\.name))
         #expect(status == 0, "\(output)")
         var compared = 0, unknownToGCC: [String] = []
         for line in output.split(separator: "\n") {

@@ -13,18 +13,14 @@ public enum CPUVendor: String, Sendable, Hashable, CaseIterable {
     /// The vendor a `vendor_id` value names (`TransmetaCPU` and the early K5's `AMDisbetter!` included).
     public init(vendorID: String) {
         let trimmed = vendorID.trimmingCharacters(in: .whitespaces)
-        switch trimmed {
-        case "GenuineIntel", "GenuineIotel": self = .intel
-        case "AuthenticAMD", "AMDisbetter!", "AMD ISBETTER": self = .amd
-        case "CentaurHauls": self = .centaur
-        case "Shanghai": self = .zhaoxin
-        case "HygonGenuine": self = .hygon
-        case "CyrixInstead": self = .cyrix
-        case "Geode by NSC": self = .nsc
-        case "GenuineTMx86", "TransmetaCPU": self = .transmeta
-        default: self = .other
-        }
+        self = Self.allCases.first { $0 != .other && $0.rawValue.trimmingCharacters(in: .whitespaces) == trimmed }
+            ?? Self.otherSpellings[trimmed] ?? .other
     }
+
+    /// `vendor_id` values some CPUs print besides their vendor's usual one.
+    static let otherSpellings: [String: CPUVendor] = [
+        "GenuineIotel": .intel, "AMDisbetter!": .amd, "AMD ISBETTER": .amd, "TransmetaCPU": .transmeta,
+    ]
 
     /// A short name for output (`Intel`, `AMD`, `VIA/Centaur`).
     public var displayName: String {

@@ -32,15 +32,9 @@ extension Farmctl {
 func readCPUInfo(_ file: String) throws -> String {
     if file == "-" { return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) }
     guard let data = FileManager.default.contents(atPath: file) else {
-        throw CLIError(problem: "cannot read \(file)", fix: "pass a file holding a node's /proc/cpuinfo, or - to read standard input")
+        throw FarmError(problem: "cannot read \(file)", fix: "pass a file holding a node's /proc/cpuinfo, or - to read standard input")
     }
     return String(decoding: data, as: UTF8.self)
-}
-
-/// A command-line problem (a file that cannot be read, …).
-struct CLIError: UserFacingError {
-    var problem: String
-    var fix: String
 }
 
 /// `farmctl classify` for people.

@@ -82,9 +82,11 @@ extension Farm {
             store: store, verbose: verbose, events: events)
         let slots = workers.map { WorkerSlots(name: $0.name, arches: Set($0.arches.map(\.rawValue)), jobs: $0.jobs, speed: $0.speed) }
         let dispatcher = Dispatcher(jobs: jobs, workers: slots, executor: executor) { event in
-            if case .skipped(let id, let cause) = event { events(.buildSkipped(id.nodeClass, id.cpv, because: cause.cpv)) }
-            if case .retrying(let id, let worker, let reason) = event {
-                events(.warning("\(id): \(reason); retrying on a worker whose CPU runs \(id.nodeClass) code (not \(worker))"))
+            switch event {
+            case .skipped(let id, let cause): events(.buildSkipped(id.nodeClass, id.cpv, because: cause.cpv))
+            case .retrying(let id, let worker, let reason): events(.warning("\(id): \(reason); retrying (not on \(worker))"))
+            case .parked(let worker, let seconds, let reason): events(.warning("worker \(worker) parked for \(Int(seconds)) s: \(reason)"))
+            case .started, .finished: break
             }
         }
         let statuses = await dispatcher.run()

@@ -68,6 +68,8 @@ public enum BuildOutcome: Sendable, Hashable {
     case failed(reason: String)
     /// The build died of SIGILL: code ran that the worker's CPU lacks instructions for.
     case illegalInstruction(reason: String)
+    /// The worker went away during the build (disconnected, died, unreachable): not the package's fault.
+    case workerLost(reason: String)
 }
 
 /// Runs one build on one worker. Declared here, implemented by the farm (emerge on a worker) and by test doubles.

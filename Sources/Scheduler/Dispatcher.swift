@@ -1,35 +1,42 @@
 import FarmModel
 
-/// What the dispatcher reports while it runs.
-public enum ScheduleEvent: Sendable {
-    case started(JobID, worker: String)
-    case finished(JobID, worker: String, outcome: BuildOutcome)
-    case skipped(JobID, because: JobID)
-    /// The build died of SIGILL on `worker` and waits for a worker whose CPU runs its code.
-    case retrying(JobID, after: String, reason: String)
-}
-
 /// Drives a `ScheduleState`: starts assigned builds through the executor, records outcomes, repeats until done.
+///
+/// The loop sleeps until the next build ends or the next parked worker or requeued build becomes
+/// available, whichever comes first.
 public actor Dispatcher {
     private var state: ScheduleState
     private let executor: any BuildExecutor
     private let onEvent: @Sendable (ScheduleEvent) -> Void
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
 
-    public init(jobs: [BuildJob], workers: [WorkerSlots], executor: any BuildExecutor,
+    public init(jobs: [BuildJob], workers: [WorkerSlots], executor: any BuildExecutor, policy: RetryPolicy = RetryPolicy(),
                 onEvent: @escaping @Sendable (ScheduleEvent) -> Void = { _ in }) {
-        state = ScheduleState(jobs: jobs, workers: workers)
+        state = ScheduleState(jobs: jobs, workers: workers, policy: policy)
         self.executor = executor
         self.onEvent = onEvent
+        start = clock.now
+    }
+
+    private enum Completion: Sendable {
+        case build(JobID, BuildOutcome)
+        case tick
+    }
+
+    private var now: Double {
+        let elapsed = clock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
     /// Runs every build that can run and returns the final status of each job.
     public func run() async -> [JobID: ScheduleState.Status] {
-        state.failUnplaceable()
-        reportSkips(previous: [:])
-        await withTaskGroup(of: (JobID, String, BuildOutcome).self) { group in
+        state.failUnplaceable().forEach(onEvent)
+        await withTaskGroup(of: Completion.self) { group in
             var running = 0
+            var timerSet = false
             while true {
-                for assignment in state.nextAssignments() {
+                for assignment in state.nextAssignments(now: now) {
                     running += 1
                     onEvent(.started(assignment.job.id, worker: assignment.worker))
                     let executor = self.executor
@@ -38,27 +45,28 @@ public actor Dispatcher {
                         let outcome: BuildOutcome
                         do { outcome = try await executor.execute(assignment.job, on: assignment.worker) }
                         catch { outcome = .failed(reason: "\(error)") }
-                        return (assignment.job.id, assignment.worker, outcome)
+                        return .build(assignment.job.id, outcome)
                     }
                 }
-                guard running > 0, let (id, worker, outcome) = await group.next() else { break }
-                running -= 1
-                let before = state.statuses
-                state.finish(id, outcome: outcome)
-                if case .illegalInstruction(let reason) = outcome, state.statuses[id] == .waiting {
-                    onEvent(.retrying(id, after: worker, reason: reason))
-                } else {
-                    onEvent(.finished(id, worker: worker, outcome: outcome))
+                if !timerSet, let wakeup = state.nextWakeup(after: now), !state.isFinished {
+                    timerSet = true
+                    let delay = max(wakeup - now, 0.001)
+                    group.addTask {
+                        try? await Task.sleep(for: .milliseconds(Int(delay * 1000) + 1))
+                        return .tick
+                    }
                 }
-                reportSkips(previous: before)
+                guard running > 0 || timerSet, let completion = await group.next() else { break }
+                switch completion {
+                case .tick:
+                    timerSet = false
+                case .build(let id, let outcome):
+                    running -= 1
+                    state.finish(id, outcome: outcome, now: now).forEach(onEvent)
+                }
+                if state.isFinished { group.cancelAll() }
             }
         }
         return state.statuses
-    }
-
-    private func reportSkips(previous: [JobID: ScheduleState.Status]) {
-        for (id, status) in state.statuses.sorted(by: { $0.key < $1.key }) {
-            if case .skipped(let cause) = status, previous[id] != status { onEvent(.skipped(id, because: cause)) }
-        }
     }
 }

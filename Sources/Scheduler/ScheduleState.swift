@@ -1,6 +1,9 @@
 import FarmModel
 
 /// The schedule as a value-type state machine: which builds are waiting, running, done; where the next ones go.
+///
+/// Time is the caller's: seconds on any monotonic clock, passed as `now`. Methods that change the schedule
+/// return the events the change causes, for the dispatcher to report.
 public struct ScheduleState: Sendable {
     /// Where a build stands.
     public enum Status: Sendable, Hashable {
@@ -18,18 +21,30 @@ public struct ScheduleState: Sendable {
     }
 
     private(set) var jobs: [JobID: BuildJob]
-    private(set) var status: [JobID: Status]
-    private var dependents: [JobID: [JobID]] = [:]
-    private var priority: [JobID: Double] = [:]
-    private var workers: [String: WorkerSlots]
-    private var busy: [String: Int] = [:]
-    /// Workers a job died of SIGILL on: it is not placed there again.
-    private var crashedOn: [JobID: Set<String>] = [:]
+    var status: [JobID: Status]
+    var dependents: [JobID: [JobID]] = [:]
+    private(set) var priority: [JobID: Double] = [:]
+    var workers: [String: WorkerSlots]
+    var busy: [String: Int] = [:]
+    let policy: RetryPolicy
+    /// Per job: workers it may not go to again (SIGILL there, or it failed there).
+    var excluded: [JobID: Set<String>] = [:]
+    /// Per job: workers that were lost while building it (avoided while another candidate exists).
+    var lostOn: [JobID: Set<String>] = [:]
+    /// Per job: why earlier attempts ended, for the final reason.
+    var attempts: [JobID: [String]] = [:]
+    /// A requeued job does not start before this time.
+    var notBefore: [JobID: Double] = [:]
+    /// Failures or losses in a row, per worker.
+    var troubles: [String: Int] = [:]
+    /// A parked worker gets no builds before this time.
+    var parkedUntil: [String: Double] = [:]
 
     /// Builds a schedule; dependencies on jobs not in `jobs` are treated as already satisfied.
-    public init(jobs: [BuildJob], workers: [WorkerSlots]) {
+    public init(jobs: [BuildJob], workers: [WorkerSlots], policy: RetryPolicy = RetryPolicy()) {
         self.jobs = Dictionary(uniqueKeysWithValues: jobs.map { ($0.id, $0) })
         self.workers = Dictionary(uniqueKeysWithValues: workers.map { ($0.name, $0) })
+        self.policy = policy
         status = self.jobs.mapValues { _ in .waiting }
         for job in jobs {
             let known = job.dependencies.filter { self.jobs[$0] != nil }
@@ -52,25 +67,29 @@ public struct ScheduleState: Sendable {
         jobs.values.filter { candidates(for: $0).isEmpty }.sorted { $0.id < $1.id }
     }
 
-    /// The workers a job may go to: those building its arch and not crashed on; its runners among them when
-    /// there are any (or always, when it must run on runners).
+    /// The workers a job may go to: those building its arch and not excluded for it; its runners among them
+    /// when there are any (or always, when it must run on runners); workers lost during it only when no other is left.
     func candidates(for job: BuildJob) -> [WorkerSlots] {
-        let able = workers.values.filter { $0.arches.contains(job.arch) && !(crashedOn[job.id]?.contains($0.name) ?? false) }
-        guard let runners = job.runners else { return able }
-        let running = able.filter { runners.contains($0.name) }
-        return running.isEmpty && !job.runnersOnly ? able : running
+        let able = workers.values.filter { $0.arches.contains(job.arch) && !(excluded[job.id]?.contains($0.name) ?? false) }
+        var chosen = able
+        if let runners = job.runners {
+            let running = able.filter { runners.contains($0.name) }
+            chosen = running.isEmpty && !job.runnersOnly ? able : running
+        }
+        let notLost = chosen.filter { !(lostOn[job.id]?.contains($0.name) ?? false) }
+        return notLost.isEmpty ? chosen : notLost
     }
 
     /// Picks the next builds to start: ready jobs by critical path, each on the best free worker.
-    public mutating func nextAssignments() -> [Assignment] {
+    public mutating func nextAssignments(now: Double = 0) -> [Assignment] {
         let ready = status.compactMap { id, state -> BuildJob? in
-            guard case .waiting = state, let job = jobs[id],
+            guard case .waiting = state, let job = jobs[id], (notBefore[id] ?? 0) <= now,
                   job.dependencies.allSatisfy({ status[$0] == .succeeded }) else { return nil }
             return job
         }.sorted { (priority[$0.id] ?? 0, $1.id) > (priority[$1.id] ?? 0, $0.id) }
         var assignments: [Assignment] = []
         for job in ready {
-            guard let worker = bestWorker(for: job) else { continue }
+            guard let worker = bestWorker(for: job, now: now) else { continue }
             busy[worker, default: 0] += 1
             status[job.id] = .running(worker: worker)
             assignments.append(Assignment(job: job, worker: worker))
@@ -78,50 +97,44 @@ public struct ScheduleState: Sendable {
         return assignments
     }
 
-    /// Records how a build ended, frees its slot; a failure skips every build that depends on it.
-    /// A SIGILL on a worker puts the job back to waiting when another worker that runs its code is left.
-    public mutating func finish(_ id: JobID, outcome: BuildOutcome) {
-        var worker: String?
-        if case .running(let name) = status[id] { busy[name, default: 1] -= 1; worker = name }
-        switch outcome {
-        case .succeeded:
-            status[id] = .succeeded
-        case .illegalInstruction(let reason):
-            if let worker, let job = jobs[id] {
-                crashedOn[id, default: []].insert(worker)
-                let retry = candidates(for: job).contains { job.runners?.contains($0.name) ?? false }
-                if retry { status[id] = .waiting; return }
-            }
-            fail(id, reason: reason + "; no other worker whose CPU runs this code is left to retry on")
-        case .failed(let reason):
-            fail(id, reason: reason)
-        }
+    /// The earliest future time at which a parked worker or a requeued job becomes available, if any.
+    public func nextWakeup(after now: Double) -> Double? {
+        let parks = parkedUntil.values.filter { $0 > now }
+        let backoffs = notBefore.filter { status[$0.key] == .waiting && $0.value > now }.values
+        return (parks + backoffs).min()
     }
 
-    private mutating func fail(_ id: JobID, reason: String) {
+    mutating func fail(_ id: JobID, reason: String) -> [ScheduleEvent] {
         status[id] = .failed(reason: reason)
+        var events: [ScheduleEvent] = []
         var stack = dependents[id] ?? []
         while let next = stack.popLast() {
             guard case .waiting = status[next] else { continue }
             status[next] = .skipped(because: id)
+            events.append(.skipped(next, because: id))
             stack.append(contentsOf: dependents[next] ?? [])
         }
+        return events.sorted { "\($0)" < "\($1)" }
     }
 
     /// Marks jobs no worker can build as failed, so their dependents are skipped.
-    public mutating func failUnplaceable() {
+    @discardableResult
+    public mutating func failUnplaceable() -> [ScheduleEvent] {
+        var events: [ScheduleEvent] = []
         for job in unplaceable {
             let reason = job.runnersOnly && workers.values.contains { $0.arches.contains(job.arch) }
                 ? "strict_build_hosts: no worker in workers.conf both builds arch \(job.arch) and has a CPU that runs \(job.id.nodeClass)'s code"
                 : "no worker in workers.conf builds arch \(job.arch)"
-            finish(job.id, outcome: .failed(reason: reason))
+            events.append(.finished(job.id, worker: "", outcome: .failed(reason: reason)))
+            events += fail(job.id, reason: reason)
         }
+        return events
     }
 
-    /// The free worker with the best score (speed × free share of its slots) among the job's candidates.
-    func bestWorker(for job: BuildJob) -> String? {
+    /// The free, unparked worker with the best score (speed × free share of its slots) among the job's candidates.
+    func bestWorker(for job: BuildJob, now: Double) -> String? {
         candidates(for: job)
-            .filter { busy[$0.name, default: 0] < $0.jobs }
+            .filter { busy[$0.name, default: 0] < $0.jobs && (parkedUntil[$0.name] ?? 0) <= now }
             .max { score($0) == score($1) ? $0.name > $1.name : score($0) < score($1) }?
             .name
     }

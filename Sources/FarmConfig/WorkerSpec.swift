@@ -25,6 +25,8 @@ public struct WorkerSpec: Sendable, Equatable {
     public var identity: URL?
     /// SSH known_hosts file for a remote host.
     public var knownHosts: URL?
+    /// Per arch, a directory on the worker to build that arch in (`linux32 chroot DIR …`), from `[worker.NAME.chroot]`.
+    public var chroot: [Arch: String] = [:]
     /// Where the `[worker.NAME]` header is.
     public var location: SourceLocation
 
@@ -54,7 +56,8 @@ public enum EmergeCommand: Sendable, Equatable {
 }
 
 extension WorkerSpec {
-    static let keys = ["host", "jobs", "arches", "workdir", "speed", "emerge", "port", "user", "identity", "known_hosts"]
+    static let keys = ["host", "jobs", "arches", "workdir", "speed", "emerge", "port", "user", "identity", "known_hosts", "chroot"]
+    static let sshKeys = ["port", "user", "identity", "known_hosts"]
 
     /// Reads and validates one worker table; paths resolve against `directory`.
     init(name: String, table: TOMLTable, directory: URL) throws(ConfigError) {
@@ -90,8 +93,14 @@ extension WorkerSpec {
             return port.value
         }
         user = try reader.string("user")?.value
-        identity = try reader.string("identity").map { resolvePath($0.value, against: directory) }
-        knownHosts = try reader.string("known_hosts").map { resolvePath($0.value, against: directory) }
+        identity = try Self.existingFile("identity", reader: reader, directory: directory,
+                                         fix: "create an ed25519 key with `ssh-keygen -t ed25519 -f PATH` and install PATH.pub on the worker")
+        knownHosts = try Self.existingFile("known_hosts", reader: reader, directory: directory,
+                                           fix: "create it with `ssh-keyscan -p PORT -t ed25519 HOST > PATH` after checking the key's fingerprint on the worker")
+        if Self.localHosts.contains(host), let key = Self.sshKeys.first(where: { table[$0] != nil }), let entry = table[key] {
+            throw ConfigError(.invalidValue, at: entry.keyLocation, "`\(key)` in [worker.\(name)] applies only to SSH workers, and host is \(host) (the coordinator itself)",
+                              fix: "remove `\(key)`, or set host to the worker's address")
+        }
 
         let workdir = try reader.required("workdir", reader.string)
         let isLocal = Self.localHosts.contains(host)
@@ -101,6 +110,31 @@ extension WorkerSpec {
         }
         self.workdir = resolvePath(workdir.value, against: directory)
         emerge = Self.emerge(try reader.string("emerge")?.value, directory: directory)
+        if let table = try reader.table("chroot") { chroot = try Self.chroots(table, name: name, arches: self.arches) }
+    }
+
+    private static func existingFile(_ key: String, reader: TableReader, directory: URL, fix: String) throws(ConfigError) -> URL? {
+        guard let value = try reader.string(key) else { return nil }
+        let url = resolvePath(value.value, against: directory)
+        guard FileManager.default.isReadableFile(atPath: url.path) else {
+            throw reader.invalid(key, at: value.location, "names \(url.path), which does not exist or is not readable", fix: fix)
+        }
+        return url
+    }
+
+    private static func chroots(_ table: TOMLTable, name: String, arches: [Arch]) throws(ConfigError) -> [Arch: String] {
+        let reader = TableReader(table: table, name: "[worker.\(name).chroot]")
+        try reader.rejectUnknownKeys(allowed: arches.map(\.rawValue), what: "arch")
+        var result: [Arch: String] = [:]
+        for arch in arches {
+            guard let path = try reader.string(arch.rawValue) else { continue }
+            guard path.value.hasPrefix("/") else {
+                throw reader.invalid(arch.rawValue, at: path.location, "must be an absolute path on the worker",
+                                     fix: "write the chroot's full path, e.g. \(arch.rawValue) = \"/srv/chroot/\(arch.rawValue)\"")
+            }
+            result[arch] = path.value
+        }
+        return result
     }
 
     private static func arches(_ list: Located<[Located<String>]>, reader: TableReader) throws(ConfigError) -> [Arch] {

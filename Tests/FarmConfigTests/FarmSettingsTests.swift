@@ -45,7 +45,7 @@ import Testing
 
     @Test func loadsEveryKeyWithResolvedPaths() throws {
         // Given a workers.conf setting every key, with a local and a remote worker
-        try withFiles(["workers.conf": Self.fullExample]) { dir in
+        try withFiles(["workers.conf": Self.fullExample, "keys/id_ed25519": "key", "keys/known_hosts": ""]) { dir in
             // When loaded
             let settings = try FarmSettings.load(from: dir.appendingPathComponent("workers.conf"))
             // Then relative paths resolve against the file's directory and absolute ones stay
@@ -67,6 +67,19 @@ import Testing
             #expect(remote.identity?.path == base + "/keys/id_ed25519")
             #expect(remote.knownHosts?.path == base + "/keys/known_hosts")
             #expect(remote.location.line == 20)
+        }
+    }
+
+    @Test func aChrootPerArchIsReadForAnSSHWorker() throws {
+        // Given an SSH worker that builds x86 inside a chroot
+        let text = "[worker.old]\nhost = \"127.0.0.9\"\njobs = 1\narches = [\"amd64\", \"x86\"]\nworkdir = \"/var/tmp/farm\"\n"
+            + "[worker.old.chroot]\nx86 = \"/srv/i686\"\n"
+        try withFiles(["workers.conf": text]) { dir in
+            // When loaded
+            let worker = try FarmSettings.load(from: dir.appendingPathComponent("workers.conf")).workers[0]
+            // Then x86 has the chroot and amd64 none
+            #expect(worker.chroot == [.x86: "/srv/i686"])
+            #expect(!worker.isLocal)
         }
     }
 
@@ -140,6 +153,11 @@ import Testing
         ("[farm]\nmirrors = [\"a\", 3]\n" + minimalWorker, .wrongType, 2, "must hold non-empty strings, found integer 3", "mirrors"),
         ("farm = 3\n" + minimalWorker, .wrongType, 1, "`farm` must be a table", "[farm]"),
         ("[worker.\"a b\"]\n" + w1, .invalidValue, 1, "worker name `a b`", "[worker.NAME]"),
+        (worker(w1 + "user = \"farm\"\n"), .invalidValue, 6, "`user` in [worker.w1] applies only to SSH workers, and host is localhost", "remove `user`"),
+        (worker(w1) + "[worker.w1.chroot]\namd64 = \"/srv/c\"\n", .unknownKey, 7, "unknown arch `amd64` in [worker.w1.chroot]", "known archs: x86"),
+        (worker(w1) + "[worker.w1.chroot]\nx86 = \"srv/c\"\n", .invalidValue, 7, "`x86` in [worker.w1.chroot] must be an absolute path on the worker", "/srv/chroot/x86"),
+        (worker("host = \"b.lan\"\njobs = 1\narches = [\"x86\"]\nworkdir = \"/w\"\nidentity = \"nokey\"\n"), .invalidValue, 6,
+         "`identity` in [worker.w1] names ", "ssh-keygen -t ed25519"),
     ] as [(String, ConfigError.Kind, Int?, String, String)])
     func reportsValidationErrorsWithFileLineAndKey(text: String, kind: ConfigError.Kind, line: Int?, problem: String, fix: String) throws {
         // Given an invalid workers.conf

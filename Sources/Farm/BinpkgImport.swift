@@ -19,7 +19,7 @@ extension Farm {
             throw FarmError(problem: "\(source): no binpkgs (*.tbz2, *.xpak, *.gpkg.tar) there",
                             fix: "name the PKGDIR that holds the binpkgs, e.g. /var/cache/binpkgs")
         }
-        let coordinator = try localWorkers()[0]
+        let coordinator = settings.coordinator
         let workspace = ClassWorkspace(profile: profile, settings: settings, worker: coordinator,
                                        repositories: try repositories(), emerge: try emergeProgram(for: coordinator))
         let lock = try FarmLock(directory: settings.state.path)

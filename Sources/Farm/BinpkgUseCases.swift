@@ -36,7 +36,7 @@ public struct ImportReport: Sendable {
 extension Farm {
     /// The class PKGDIRs of this farm, with their workspaces' keepers.
     private func keepers(store: FarmStore) throws -> [PkgdirKeeper] {
-        let coordinator = try localWorkers()[0]
+        let coordinator = settings.coordinator
         let emerge = (try? emergeProgram(for: coordinator)) ?? "emerge"
         let repositories = try repositories()
         return try profiles(named: []).map {

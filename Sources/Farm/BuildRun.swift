@@ -14,11 +14,9 @@ extension Farm {
         let started = Date()
         // 1. Validate every input before anything is written.
         let profiles = try profiles(named: names)
-        let workers = try localWorkers()
-        let coordinator = workers[0]
+        let coordinator = settings.coordinator
         let emerge = try emergeProgram(for: coordinator)
         let repositories = try repositories()
-        let transport = LocalTransport()
         let workspaces = profiles.map {
             ClassWorkspace(profile: $0, settings: settings, worker: coordinator, repositories: repositories, emerge: emerge)
         }
@@ -30,7 +28,7 @@ extension Farm {
         }
 
         // 2. Plan every class; any planning error stops the run before a build or a store write.
-        let planner = Planner(transport: transport)
+        let planner = Planner(transport: LocalTransport())
         let known = FileManager.default.fileExists(atPath: settings.database.path) ? try openStore() : nil
         var plans = try await plan(workspaces, planner: planner, events: events) { try known?.pendingRebuilds(class: $0) ?? [] }
 
@@ -56,43 +54,13 @@ extension Farm {
             _ = try distfiles.prepare(again)
         }
 
-        // 4. Build, package by package, in dependency order across all classes, preferring workers whose
-        //    own CPU runs the class's code (configure tests and generated tools run during builds).
+        // 4. Build, package by package, in dependency order across all classes and workers.
         try store.recordInterruptedBuilds()
-        let transports = Dictionary(uniqueKeysWithValues: workers.map { ($0.name, transport as any WorkerTransport) })
-        let hosts = await BuildHosts.read(workers, transports: transports, store: store, events: events)
-        var placement: [ClassName: (runners: Set<String>, lacking: [String: [ISAFeature]], strict: Bool)] = [:]
-        for plan in plans where !plan.toBuild.isEmpty {
-            let profile = plan.workspace.profile
-            let (runners, lacking) = hosts.runners(for: profile.requirements)
-            placement[profile.name] = (runners, lacking, profile.cpu.strictBuildHosts)
-            if runners.isEmpty, !profile.cpu.strictBuildHosts { events(.warning(BuildHosts.warning(for: profile, lacking: lacking))) }
-        }
-        let jobs = try Self.jobs(for: plans, store: store).map { job in
-            guard let place = placement[job.id.nodeClass] else { return job }
-            var job = job
-            job.runners = place.runners
-            job.runnersOnly = place.strict
-            return job
-        }
-        let executor = EmergeBuildExecutor(
-            workspaces: Dictionary(uniqueKeysWithValues: workspaces.map { ($0.nodeClass, $0) }),
-            hostLogs: settings.logs.appendingPathComponent(ClassWorkspace.host.rawValue).path,
-            transports: transports, lacking: placement.mapValues(\.lacking),
-            store: store, verbose: verbose, events: events)
-        let slots = workers.map { WorkerSlots(name: $0.name, arches: Set($0.arches.map(\.rawValue)), jobs: $0.jobs, speed: $0.speed) }
-        let dispatcher = Dispatcher(jobs: jobs, workers: slots, executor: executor) { event in
-            switch event {
-            case .skipped(let id, let cause): events(.buildSkipped(id.nodeClass, id.cpv, because: cause.cpv))
-            case .retrying(let id, let worker, let reason): events(.warning("\(id): \(reason); retrying (not on \(worker))"))
-            case .parked(let worker, let seconds, let reason): events(.warning("worker \(worker) parked for \(Int(seconds)) s: \(reason)"))
-            case .started, .finished: break
-            }
-        }
-        let statuses = await dispatcher.run()
+        let statuses = try await dispatch(plans, workspaces: workspaces, distfiles: distfiles, store: store,
+                                          verbose: verbose, events: events)
 
         // 5. Assemble and publish each class whose builds all succeeded; a failed class keeps its `current`.
-        let assembler = Assembler(settings: settings, transport: transport, store: store, events: events)
+        let assembler = Assembler(settings: settings, transport: LocalTransport(), store: store, events: events)
         var results: [BuildSummary.ClassResult] = []
         for plan in plans {
             let nodeClass = plan.workspace.nodeClass
@@ -115,7 +83,7 @@ extension Farm {
     }
 
     /// Plans classes concurrently; `pending` gives each class's quarantined packages to rebuild.
-    private func plan(_ workspaces: [ClassWorkspace], planner: Planner, events: @escaping @Sendable (FarmEvent) -> Void,
+    func plan(_ workspaces: [ClassWorkspace], planner: Planner, events: @escaping @Sendable (FarmEvent) -> Void,
                       pending: (ClassName) throws -> [QuarantineRecord]) async throws -> [ClassPlan] {
         let reinstall = try Dictionary(uniqueKeysWithValues: workspaces.map { workspace in
             (workspace.nodeClass, try pending(workspace.nodeClass).compactMap { CPV($0.cpv) })
@@ -134,7 +102,7 @@ extension Farm {
     }
 
     /// One build job per planned package; host-side (build-only) packages once for all classes.
-    static func jobs(for plans: [ClassPlan], store: FarmStore) throws -> [BuildJob] {
+    static func jobs(for plans: [ClassPlan], store: FarmStore?) throws -> [BuildJob] {
         var jobs: [JobID: BuildJob] = [:]
         for plan in plans {
             let nodeClass = plan.workspace.nodeClass
@@ -143,7 +111,7 @@ extension Farm {
             for entry in plan.toBuild {
                 let job = BuildJob(id: id(entry.cpv), arch: plan.workspace.profile.arch.rawValue,
                                    dependencies: Set((plan.dependencies[entry.cpv] ?? []).map(id)),
-                                   estimatedSeconds: try store.meanBuildSeconds(cp: entry.cpv.cp) ?? 10)
+                                   estimatedSeconds: try store?.meanBuildSeconds(cp: entry.cpv.cp) ?? 10)
                 jobs[job.id, default: job].dependencies.formUnion(job.dependencies)
             }
         }

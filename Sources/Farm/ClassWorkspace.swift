@@ -15,6 +15,12 @@ struct ClassWorkspace: Sendable {
     var nodeClass: ClassName { profile.name }
     /// The pseudo-class of Portage's host side: build-only dependencies shared by every class.
     static let host = ClassName("_host")!
+    /// The vardb of Portage's host side for `emerge` (a venv's own `var/db/pkg`, else `/var/db/pkg`).
+    static func hostVardb(emerge: String) -> String {
+        let prefix = ((emerge as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        let venv = FileManager.default.fileExists(atPath: (prefix as NSString).appendingPathComponent("pyvenv.cfg"))
+        return ((venv ? prefix : "/") as NSString).appendingPathComponent("var/db/pkg")
+    }
     var atoms: [String] { profile.packageSet.map(\.value.description) }
 
     init(profile: ClassProfile, settings: FarmSettings, worker: WorkerSpec, repositories: [Repository], emerge: String) {

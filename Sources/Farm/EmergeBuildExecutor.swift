@@ -1,3 +1,4 @@
+import FarmConfig
 import Foundation
 import Binpkg
 import CPU
@@ -12,18 +13,24 @@ struct EmergeBuildExecutor: BuildExecutor {
     let workspaces: [ClassName: ClassWorkspace]
     /// Where host-side (build-only) packages' logs go.
     let hostLogs: String
-    let transports: [String: any WorkerTransport]
+    let sites: [String: WorkerSite]
+    /// Each job's distfiles and their Manifest entries, for remote workers.
+    let distfiles: [JobID: [(String, Manifest.Entry)]]
+    let sync: WorkerSync
     /// Per class, what each worker's CPU lacks to run the class's code (for SIGILL reports).
     let lacking: [ClassName: [String: [ISAFeature]]]
     let store: FarmStore
+    let settings: FarmSettings
+    /// Serialises index updates per PKGDIR.
+    let indexing = SerialQueue()
     let verbose: Bool
     let events: @Sendable (FarmEvent) -> Void
 
     func execute(_ job: BuildJob, on worker: String) async throws -> BuildOutcome {
         let isHost = job.id.nodeClass == ClassWorkspace.host
         guard let workspace = isHost ? workspaces.values.sorted(by: { $0.nodeClass < $1.nodeClass }).first : workspaces[job.id.nodeClass],
-              let transport = transports[worker] else {
-            throw InternalError("no workspace or transport for \(job.id) on \(worker)")
+              let site = sites[worker] else {
+            throw InternalError("no workspace or worker for \(job.id) on \(worker)")
         }
         let cpv = job.id.cpv
         let started = Date()
@@ -31,21 +38,18 @@ struct EmergeBuildExecutor: BuildExecutor {
         let logPath = ((isHost ? hostLogs : workspace.logsDirectory) as NSString).appendingPathComponent("\(cpv.category)/\(cpv.pf)-\(stamp).log")
         let buildID = try store.recordBuildStarted(class: job.id.nodeClass, cpv: cpv, worker: worker, logPath: logPath, at: started)
         events(.buildStarted(job.id.nodeClass, cpv, worker: worker))
+        let nodeClass = job.id.nodeClass
+        let events = self.events
+        let verbose = self.verbose
+        let onLine: @Sendable (String) -> Void = { line in
+            if verbose { events(.buildOutput(nodeClass, cpv, line: line)) }
+        }
         // Whatever happens below, the build row is finished and the event is sent.
         do {
-            let tmpdir = (workspace.tree.tmpdir as NSString).appendingPathComponent("\(cpv.category)/\(cpv.pf)")
-            try FileManager.default.createDirectory(atPath: tmpdir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: tmpdir) }
-            let command = isHost ? workspace.tree.hostBuildCommand(cpv: cpv, tmpdir: tmpdir)
-                                 : workspace.tree.buildCommand(cpv: cpv, tmpdir: tmpdir)
-            let nodeClass = job.id.nodeClass
-            let events = self.events
-            let verbose = self.verbose
-            let onLine: @Sendable (String) -> Void = { line in
-                if verbose { events(.buildOutput(nodeClass, cpv, line: line)) }
-            }
-            let result = try await transport.run(command, logPath: logPath, onLine: onLine)
-            guard result.termination.succeeded else {
+            let (result, binpkg) = site.isCoordinator
+                ? try await buildHere(job, workspace: workspace, isHost: isHost, logPath: logPath, onLine: onLine)
+                : try await buildRemotely(job, on: site, workspace: workspace, isHost: isHost, logPath: logPath, onLine: onLine)
+            guard result.termination.succeeded, let binpkg else {
                 if Self.diedOfIllegalInstruction(result.termination, logPath: logPath) {
                     let lacks = lacking[job.id.nodeClass]?[worker].map { ", which lacks \($0.map(\.rawValue).joined(separator: " "))" } ?? ""
                     let reason = "died of SIGILL (illegal instruction) on worker \(worker)\(lacks): code built for \(job.id.nodeClass) ran during the build (log: \(logPath))"
@@ -53,21 +57,38 @@ struct EmergeBuildExecutor: BuildExecutor {
                                      termination: result.termination, reason: reason)
                     return .illegalInstruction(reason: reason)
                 }
-                let reason = "`emerge` ended with \(result.termination): \(result.tail.last ?? "")"
+                let reason = "`emerge` ended with \(result.termination): \(result.tail.last ?? "") (log: \(logPath))"
                 try finishFailed(buildID, job: job, worker: worker, started: started, logPath: logPath,
                                  termination: result.termination, reason: reason)
                 return .failed(reason: reason)
             }
-            let binpkg = try Self.newestBinpkg(pkgdir: isHost ? workspace.tree.hostPkgdir : workspace.tree.pkgdir, cpv: cpv)
             try store.recordBuildSucceeded(buildID, binpkg: try .describe(binpkg))
             events(.buildFinished(job.id.nodeClass, cpv, worker: worker, succeeded: true,
                                   seconds: Date().timeIntervalSince(started), logPath: logPath))
             return .succeeded
+        } catch let error as any WorkerLossError where error.isWorkerLost {
+            let reason = "worker \(worker) was lost: \(error)"
+            try? finishFailed(buildID, job: job, worker: worker, started: started, logPath: logPath, termination: nil, reason: reason)
+            return .workerLost(reason: reason)
         } catch {
             try? finishFailed(buildID, job: job, worker: worker, started: started, logPath: logPath,
                               termination: nil, reason: "\(error)")
             throw error
         }
+    }
+
+    /// Builds on the coordinator, in the class's own staging root and PKGDIR.
+    private func buildHere(_ job: BuildJob, workspace: ClassWorkspace, isHost: Bool, logPath: String,
+                           onLine: @escaping @Sendable (String) -> Void) async throws -> (CommandResult, String?) {
+        let cpv = job.id.cpv
+        let tmpdir = (workspace.tree.tmpdir as NSString).appendingPathComponent("\(cpv.category)/\(cpv.pf)")
+        try FileManager.default.createDirectory(atPath: tmpdir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tmpdir) }
+        let command = isHost ? workspace.tree.hostBuildCommand(cpv: cpv, tmpdir: tmpdir)
+                             : workspace.tree.buildCommand(cpv: cpv, tmpdir: tmpdir)
+        let result = try await LocalTransport().run(command, logPath: logPath, onLine: onLine)
+        guard result.termination.succeeded else { return (result, nil) }
+        return (result, try Self.newestBinpkg(pkgdir: isHost ? workspace.tree.hostPkgdir : workspace.tree.pkgdir, cpv: cpv))
     }
 
     private func finishFailed(_ buildID: Int64, job: BuildJob, worker: String, started: Date, logPath: String,
@@ -98,21 +119,14 @@ struct EmergeBuildExecutor: BuildExecutor {
 
     /// The binpkg instance with the highest build id for `cpv` in a multi-instance PKGDIR.
     static func newestBinpkg(pkgdir: String, cpv: CPV) throws -> String {
-        let directory = (pkgdir as NSString).appendingPathComponent("\(cpv.category)/\(cpv.package)")
-        let prefix = "\(cpv.pf)-"
-        let instances = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).compactMap { name -> (Int, String)? in
-            guard name.hasPrefix(prefix), let suffix = [".xpak", ".gpkg.tar"].first(where: { name.hasSuffix($0) }),
-                  let number = Int(name.dropFirst(prefix.count).dropLast(suffix.count)) else { return nil }
-            return (number, (directory as NSString).appendingPathComponent(name))
-        }
-        guard let newest = instances.max(by: { $0.0 < $1.0 }) else {
-            throw FarmError(problem: "emerge reported success for \(cpv) but left no binpkg in \(directory)",
+        guard let newest = BinpkgInstances.local(pkgdir: pkgdir, cpv: cpv).last else {
+            throw FarmError(problem: "emerge reported success for \(cpv) but left no binpkg in \(pkgdir)/\(BinpkgInstances.directory(cpv))",
                             fix: "check that FEATURES in the class make.conf does not turn off binpkg-multi-instance or buildpkg")
         }
-        return newest.1
+        return (pkgdir as NSString).appendingPathComponent("\(BinpkgInstances.directory(cpv))/\(newest.name)")
     }
 
-    /// Reads what a binpkg says about itself: size, SHA-256, build id, CHOST, CFLAGS, USE.
+    /// The time stamp in a build log's name (UTC).
     static func stamp(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

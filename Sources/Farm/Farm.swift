@@ -36,16 +36,6 @@ public struct Farm: Sendable {
         return try FarmStore(path: settings.database.path)
     }
 
-    /// The workers farmctl can use now (the coordinator itself; SSH workers come with the workers issue).
-    func localWorkers() throws -> [WorkerSpec] {
-        let local = settings.workers.filter(\.isLocal)
-        guard !local.isEmpty else {
-            throw FarmError(problem: "\(settings.configFile.path): no worker with host = \"localhost\"",
-                            fix: "add a [worker.local] table with host = \"localhost\" (see the example workers.conf)")
-        }
-        return local
-    }
-
     /// The emerge program a worker uses: its `emerge` setting, else the venv beside workers.conf, else PATH.
     func emergeProgram(for worker: WorkerSpec) throws -> String {
         switch worker.emerge {

@@ -165,3 +165,16 @@ extension WorkerSpec {
         return FileManager.default.fileExists(atPath: venv.path) ? .venv(venv) : .onPath
     }
 }
+
+extension FarmSettings {
+    /// The coordinator as a worker: the first `host = "localhost"` worker, whose workdir holds the staging roots
+    /// every plan is made against; without one, a worker that runs no builds, working in `<state>/work/coordinator`.
+    public var coordinator: WorkerSpec {
+        if let local = workers.first(where: \.isLocal) { return local }
+        let venv = directory.appendingPathComponent(".venv/bin/emerge")
+        return WorkerSpec(name: "coordinator", host: "localhost", jobs: 1, arches: Arch.allCases,
+                          workdir: state.appendingPathComponent("work/coordinator"), speed: 1,
+                          emerge: FileManager.default.fileExists(atPath: venv.path) ? .venv(venv) : .onPath,
+                          location: SourceLocation(path: configFile.path))
+    }
+}

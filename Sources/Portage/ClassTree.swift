@@ -30,6 +30,8 @@ public struct ClassTree: Sendable {
     public var hostPkgdir: String
     /// `xpak` or `gpkg`: what this class's builds write (the class make.conf's BINPKG_FORMAT, default xpak).
     public var binpkgFormat = "xpak"
+    /// PATH on the worker before emerge's own directory; nil: the coordinator's PATH (the local worker).
+    public var searchPath: String?
 
     public init(nodeClass: ClassName, arch: String, emerge: String, configRoot: String, repositories: [Repository],
                 pkgdir: String, distdir: String, stagingRoot: String, tmpdir: String, logdir: String,
@@ -76,7 +78,7 @@ public struct ClassTree: Sendable {
         let emergeDirectory = (emerge as NSString).deletingLastPathComponent
         if !emergeDirectory.isEmpty {
             // A venv's bin holds `gtar` (Portage calls it) and must come first on PATH.
-            let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+            let path = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
             environment["PATH"] = "\(emergeDirectory):\(path)"
         }
         if needs32BitPersonality {
@@ -108,11 +110,21 @@ public struct ClassTree: Sendable {
     /// Portage installs BDEPEND into the root it runs from (with a pip install: the venv), whatever ROOT says,
     /// so these builds run without EPREFIX/ROOT/SYSROOT/PORTAGE_CONFIGROOT and keep their own PKGDIR.
     public func hostBuildCommand(cpv: CPV, tmpdir: String) -> Command {
+        Command(emerge, ["--buildpkg", "--oneshot", "--nodeps", "--usepkg=n", "--color=n", "--nospinner", "=\(cpv)"],
+                environment: hostEnvironment(tmpdir: tmpdir), personality: personality)
+    }
+
+    /// `emerge --usepkgonly --oneshot --nodeps` of exact build-only tools into Portage's host side.
+    public func hostInstallCommand(cpvs: [CPV]) -> Command {
+        Command(emerge, ["--usepkgonly", "--oneshot", "--nodeps", "--color=n", "--nospinner", "--quiet=y"] + cpvs.map { "=\($0)" },
+                environment: hostEnvironment(tmpdir: nil), personality: personality)
+    }
+
+    private func hostEnvironment(tmpdir: String?) -> [String: String?] {
         var environment = environment(root: "/", tmpdir: tmpdir)
         for key in ["EPREFIX", "ROOT", "SYSROOT", "PORTAGE_CONFIGROOT"] { environment[key] = .some(nil) }
         environment["PKGDIR"] = hostPkgdir
-        return Command(emerge, ["--buildpkg", "--oneshot", "--nodeps", "--usepkg=n", "--color=n", "--nospinner", "=\(cpv)"],
-                       environment: environment, personality: personality)
+        return environment
     }
 
     /// `emerge --pretend --usepkgonly` of `atoms` into an empty root: which binpkg instances a new root would get.

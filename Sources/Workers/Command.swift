@@ -34,7 +34,8 @@ public struct Command: Sendable, Hashable, CustomStringConvertible {
         return words.map(Command.shellQuoted).joined(separator: " ")
     }
 
-    static func shellQuoted(_ word: String) -> String {
+    /// The word quoted for a POSIX shell (unchanged when it needs no quoting).
+    public static func shellQuoted(_ word: String) -> String {
         if !word.isEmpty, word.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:@+%,".contains($0) }) { return word }
         return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }

@@ -55,7 +55,7 @@ public struct LocalTransport: WorkerTransport {
     /// The subprocess to start for `command`: `linux32` in front for the 32-bit personality.
     static func configuration(_ command: Command) -> Configuration {
         let (executable, arguments) = resolve(command)
-        return Configuration(executable: .name(executable), arguments: Arguments(arguments),
+        return Configuration(executable: executable.contains("/") ? .path(FilePath(executable)) : .name(executable), arguments: Arguments(arguments),
                              environment: environment(command),
                              workingDirectory: command.workingDirectory.map { FilePath($0) },
                              platformOptions: options())

@@ -10,6 +10,13 @@ public protocol WorkerTransport: Sendable {
 
     /// Runs `command` and returns its standard output (at most `limit` bytes), for short queries.
     func capture(_ command: Command, limit: Int) async throws -> (CommandResult, String)
+
+    /// Copies a coordinator file to `remotePath` on the worker: written under a temporary name, verified by
+    /// SHA-256, then renamed into place (a partial file never appears at `remotePath`). Creates parent directories.
+    func upload(_ localPath: String, to remotePath: String) async throws
+
+    /// Copies a worker file to `localPath` on the coordinator the same way (temporary name, verified, renamed).
+    func download(_ remotePath: String, to localPath: String) async throws
 }
 
 extension WorkerTransport {
@@ -17,4 +24,11 @@ extension WorkerTransport {
     public func run(_ command: Command) async throws -> CommandResult {
         try await run(command, logPath: nil, onLine: { _ in })
     }
+}
+
+/// An error that means the worker itself went away (disconnected, died, unreachable), not that the command
+/// failed: a build that meets it may be retried on another worker.
+public protocol WorkerLossError: Error {
+    /// True when the worker is lost rather than the command failed.
+    var isWorkerLost: Bool { get }
 }

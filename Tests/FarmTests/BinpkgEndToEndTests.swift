@@ -71,7 +71,7 @@ extension EndToEndTests {
         let written = try Data(contentsOf: piii.appendingPathComponent("Packages"))
         let loaded = try Farm.load(configPath: farm.config.path)
         let profile = try #require(try loaded.profiles(named: ["PIII"]).first)
-        let worker = try loaded.localWorkers()[0]
+        let worker = loaded.settings.coordinator
         let workspace = ClassWorkspace(profile: profile, settings: loaded.settings, worker: worker,
                                        repositories: try loaded.repositories(), emerge: ExampleFarm.emerge)
         let resolved = try await Assembler(settings: loaded.settings, transport: LocalTransport(), store: try loaded.openStore(),

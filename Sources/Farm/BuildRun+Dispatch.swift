@@ -1,0 +1,67 @@
+import Binpkg
+import CPU
+import FarmConfig
+import FarmModel
+import Foundation
+import Scheduler
+import Store
+import Workers
+
+extension Farm {
+    /// Step 4 of a build: connects to the workers, places each planned package on one (preferring workers whose
+    /// own CPU runs the class's code: configure tests and generated tools run during builds) and runs them all.
+    func dispatch(_ plans: [ClassPlan], workspaces: [ClassWorkspace], distfiles: Distfiles, store: FarmStore,
+                  verbose: Bool, events: @escaping @Sendable (FarmEvent) -> Void) async throws -> [JobID: ScheduleState.Status] {
+        let sites = await WorkerSite.open(settings.workers, events: events)
+        let transports = sites.mapValues(\.transport)
+        let hosts = await BuildHosts.read(settings.workers.filter { sites[$0.name] != nil }, transports: transports, store: store, events: events)
+        var placement: [ClassName: (runners: Set<String>, lacking: [String: [ISAFeature]], strict: Bool)] = [:]
+        for plan in plans where !plan.toBuild.isEmpty {
+            let profile = plan.workspace.profile
+            let (runners, lacking) = hosts.runners(for: profile.requirements)
+            placement[profile.name] = (runners, lacking, profile.cpu.strictBuildHosts)
+            if runners.isEmpty, !profile.cpu.strictBuildHosts { events(.warning(BuildHosts.warning(for: profile, lacking: lacking))) }
+        }
+        let jobs = try Self.jobs(for: plans, store: store).map { job in
+            guard let place = placement[job.id.nodeClass] else { return job }
+            var job = job
+            job.runners = place.runners
+            job.runnersOnly = place.strict
+            return job
+        }
+        let executor = EmergeBuildExecutor(
+            workspaces: Dictionary(uniqueKeysWithValues: workspaces.map { ($0.nodeClass, $0) }),
+            hostLogs: settings.logs.appendingPathComponent(ClassWorkspace.host.rawValue).path,
+            sites: sites, distfiles: try Self.distfilesByJob(plans, distfiles: distfiles),
+            sync: WorkerSync(workspaces: Dictionary(uniqueKeysWithValues: workspaces.map { ($0.nodeClass, $0) }),
+                             distdir: settings.distfiles.path,
+                             hostPkgdir: settings.packages.appendingPathComponent(ClassWorkspace.host.rawValue).path,
+                             logs: settings.logs.path),
+            lacking: placement.mapValues(\.lacking), store: store, settings: settings, verbose: verbose, events: events)
+        let slots = settings.workers.filter { sites[$0.name] != nil }
+            .map { WorkerSlots(name: $0.name, arches: Set($0.arches.map(\.rawValue)), jobs: $0.jobs, speed: $0.speed) }
+        let dispatcher = Dispatcher(jobs: jobs, workers: slots, executor: executor) { event in
+            switch event {
+            case .skipped(let id, let cause): events(.buildSkipped(id.nodeClass, id.cpv, because: cause.cpv))
+            case .retrying(let id, let worker, let reason): events(.warning("\(id): \(reason); retrying (not on \(worker))"))
+            case .parked(let worker, let seconds, let reason): events(.warning("worker \(worker) parked for \(Int(seconds)) s: \(reason)"))
+            case .finished(let id, "", .failed(let reason)): events(.warning("\(id): \(reason)"))
+            case .started, .finished: break
+            }
+        }
+        return await dispatcher.run()
+    }
+
+    /// Each job's distfiles with their Manifest entries (for pushing them to workers).
+    static func distfilesByJob(_ plans: [ClassPlan], distfiles: Distfiles) throws -> [JobID: [(String, Manifest.Entry)]] {
+        var result: [JobID: [(String, Manifest.Entry)]] = [:]
+        for plan in plans {
+            let hostSide = Set(plan.toBuild.filter { $0.root == nil }.map(\.cpv))
+            for entry in plan.toBuild {
+                let id = JobID(hostSide.contains(entry.cpv) ? ClassWorkspace.host : plan.workspace.nodeClass, entry.cpv)
+                result[id] = try (plan.distfiles[entry.cpv] ?? []).map { ($0, try distfiles.manifestEntry(for: entry, name: $0).1) }
+            }
+        }
+        return result
+    }
+}

@@ -48,7 +48,7 @@ struct EmergeBuildExecutor: BuildExecutor {
         do {
             let (result, binpkg) = site.isCoordinator
                 ? try await buildHere(job, workspace: workspace, isHost: isHost, logPath: logPath, onLine: onLine)
-                : try await buildRemotely(job, on: site, workspace: workspace, isHost: isHost, logPath: logPath, onLine: onLine)
+                : try await buildRemotely(job, on: site.forArch(workspace.profile.arch), workspace: workspace, isHost: isHost, logPath: logPath, onLine: onLine)
             guard result.termination.succeeded, let binpkg else {
                 if Self.diedOfIllegalInstruction(result.termination, logPath: logPath) {
                     let lacks = lacking[job.id.nodeClass]?[worker].map { ", which lacks \($0.map(\.rawValue).joined(separator: " "))" } ?? ""

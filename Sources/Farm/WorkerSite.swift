@@ -12,8 +12,28 @@ import Workers
 struct WorkerSite: Sendable {
     let spec: WorkerSpec
     let transport: any WorkerTransport
+    /// The chroot this view of the worker runs commands in (`[worker.NAME.chroot]`), nil for the host itself.
+    var chroot: String? = nil
 
     var name: String { spec.name }
+    /// Identifies what this view sees: the worker, or one of its chroots.
+    var key: String { chroot.map { "\(spec.name)@\($0)" } ?? spec.name }
+
+    /// The view of the worker that builds `arch`: inside its chroot for that arch, if it has one.
+    func forArch(_ arch: Arch) -> WorkerSite {
+        guard let directory = spec.chroot[arch], let ssh = transport as? SSHTransport else { return self }
+        return WorkerSite(spec: spec, transport: ssh.chrooted(directory), chroot: directory)
+    }
+
+    /// Copies a coordinator file to `path` as commands on this view see it (inside the chroot).
+    func upload(_ local: String, to path: String) async throws {
+        try await transport.upload(local, to: (chroot ?? "") + path)
+    }
+
+    /// Copies `path` (as commands on this view see it) to the coordinator.
+    func download(_ path: String, to local: String) async throws {
+        try await transport.download((chroot ?? "") + path, to: local)
+    }
     /// True for the coordinator itself: no copies, no transfers.
     var isCoordinator: Bool { spec.isLocal }
     /// PATH for commands on a remote worker (its login environment is not trusted to have one).

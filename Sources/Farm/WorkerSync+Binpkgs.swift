@@ -16,18 +16,18 @@ extension WorkerSync {
     func side(_ site: WorkerSite, _ workspace: ClassWorkspace, host: Bool) async throws -> Side {
         let tree = site.tree(for: workspace)
         guard host else {
-            return Side(key: "\(site.name)|\(workspace.nodeClass)", localPkgdir: workspace.tree.pkgdir,
+            return Side(key: "\(site.key)|\(workspace.nodeClass)", localPkgdir: workspace.tree.pkgdir,
                         remotePkgdir: tree.pkgdir, remoteVardb: (tree.stagingRoot as NSString).appendingPathComponent("var/db/pkg"))
         }
-        if hostRoots[site.name] == nil {
+        if hostRoots[site.key] == nil {
             // The worker's Portage installs build-only tools into its own prefix: a venv's, else /.
             let emerge = Self.q(tree.emerge)
             let root = try await site.transport.shell(
                 "e=$(command -v \(emerge) || echo \(emerge)); d=$(dirname \"$(dirname \"$e\")\"); if [ -f \"$d/pyvenv.cfg\" ]; then echo \"$d\"; else echo /; fi")
-            hostRoots[site.name] = root.trimmingCharacters(in: .whitespacesAndNewlines)
+            hostRoots[site.key] = root.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        return Side(key: "\(site.name)|\(ClassWorkspace.host)", localPkgdir: hostPkgdir, remotePkgdir: tree.hostPkgdir,
-                    remoteVardb: ((hostRoots[site.name] ?? "/") as NSString).appendingPathComponent("var/db/pkg"))
+        return Side(key: "\(site.key)|\(ClassWorkspace.host)", localPkgdir: hostPkgdir, remotePkgdir: tree.hostPkgdir,
+                    remoteVardb: ((hostRoots[site.key] ?? "/") as NSString).appendingPathComponent("var/db/pkg"))
     }
 
     /// Installs into the worker's staging root every package the coordinator's staging root holds and it lacks.
@@ -55,7 +55,7 @@ extension WorkerSync {
         let log = (logs as NSString).appendingPathComponent("sync-\(site.name).log")
         let result = try await site.transport.run(install(wanted.compactMap { CPV($0.0) }), logPath: log, onLine: { _ in })
         guard result.termination.succeeded else {
-            throw FarmError(problem: "worker \(site.name): installing \(wanted.count) dependency binpkg(s) into \(side.remoteVardb)/../../.. ended with \(result.termination); log: \(log)",
+            throw FarmError(problem: "worker \(site.key): installing \(wanted.count) dependency binpkg(s) into \(side.remoteVardb)/../../.. ended with \(result.termination); log: \(log)",
                             fix: "read the log; the worker's Portage must be able to install the class's binpkgs")
         }
         for (cpf, id, _) in wanted { installed[side.key, default: [:]][cpf] = id }
@@ -78,7 +78,7 @@ extension WorkerSync {
             files[side.key] = Set(listing.split(separator: "\n").map { String($0.dropFirst(2)) })
         }
         guard !(files[side.key]?.contains(relative) ?? false) else { return }
-        try await site.transport.upload((side.localPkgdir as NSString).appendingPathComponent(relative),
+        try await site.upload((side.localPkgdir as NSString).appendingPathComponent(relative),
                                         to: (side.remotePkgdir as NSString).appendingPathComponent(relative))
         files[side.key, default: []].insert(relative)
     }
@@ -102,16 +102,16 @@ extension WorkerSync {
         let directory = BinpkgInstances.directory(cpv)
         let listing = try await site.transport.shell("ls -1 \(Self.q((side.remotePkgdir as NSString).appendingPathComponent(directory))) 2>/dev/null; true")
         guard let built = BinpkgInstances.parse(listing.split(separator: "\n").map(String.init), cpv: cpv).last, built.id > seeded else {
-            throw FarmError(problem: "emerge reported success for \(cpv) on worker \(site.name) but left no new binpkg in \(side.remotePkgdir)/\(directory)",
+            throw FarmError(problem: "emerge reported success for \(cpv) on worker \(site.key) but left no new binpkg in \(side.remotePkgdir)/\(directory)",
                             fix: "check that FEATURES in the class make.conf does not turn off binpkg-multi-instance or buildpkg")
         }
         let relative = "\(directory)/\(built.name)"
         let target = (side.localPkgdir as NSString).appendingPathComponent(relative)
         guard !FileManager.default.fileExists(atPath: target) else {
-            throw FarmError(problem: "worker \(site.name) built \(relative), but \(target) exists already on the coordinator",
+            throw FarmError(problem: "worker \(site.key) built \(relative), but \(target) exists already on the coordinator",
                             fix: "run `farmctl binpkg verify` on the class; this happens only when PKGDIRs were edited by hand")
         }
-        try await site.transport.download((side.remotePkgdir as NSString).appendingPathComponent(relative), to: target)
+        try await site.download((side.remotePkgdir as NSString).appendingPathComponent(relative), to: target)
         files[side.key, default: []].insert(relative)
         installed[side.key, default: [:]]["\(cpv.category)/\(cpv.pf)"] = built.id
         return target

@@ -32,12 +32,12 @@ actor WorkerSync {
 
     /// Everything a build of `cpv` for `workspace` needs on `site`, before it starts.
     func prepare(_ site: WorkerSite, _ workspace: ClassWorkspace, cpv: CPV, distfiles: [(String, Manifest.Entry)], host: Bool) async throws {
-        try await once("repos|\(site.name)") { try await self.pushRepositories(site, workspace) }
-        try await once("config|\(site.name)|\(workspace.nodeClass)") { try await self.pushConfig(site, workspace) }
-        try await queue.run("distfiles|\(site.name)") { try await self.pushDistfiles(site, distfiles) }
-        try await queue.run("host|\(site.name)") { try await self.mirrorHost(site, workspace) }
+        try await once("repos|\(site.key)") { try await self.pushRepositories(site, workspace) }
+        try await once("config|\(site.key)|\(workspace.nodeClass)") { try await self.pushConfig(site, workspace) }
+        try await queue.run("distfiles|\(site.key)") { try await self.pushDistfiles(site, distfiles) }
+        try await queue.run("host|\(site.key)") { try await self.mirrorHost(site, workspace) }
         if !host {
-            try await queue.run("staging|\(site.name)|\(workspace.nodeClass)") { try await self.mirrorStaging(site, workspace) }
+            try await queue.run("staging|\(site.key)|\(workspace.nodeClass)") { try await self.mirrorStaging(site, workspace) }
         }
         try await seedBuildID(site, workspace, cpv: cpv, host: host)
     }
@@ -68,7 +68,7 @@ actor WorkerSync {
                                 fix: "check that the repository is readable")
             }
             let remoteArchive = target + ".tar.gz"
-            try await site.transport.upload(archive, to: remoteArchive)
+            try await site.upload(archive, to: remoteArchive)
             let t = Self.q(target)
             _ = try await site.transport.shell("rm -rf \(t).new && mkdir -p \(t).new && tar -xzf \(Self.q(remoteArchive)) -C \(t).new"
                 + " && rm -rf \(t) && mv \(t).new \(t) && rm -f \(Self.q(remoteArchive)) && echo \(stamp) > \(Self.q(target + ".stamp"))")
@@ -85,7 +85,7 @@ actor WorkerSync {
         _ = try await site.transport.shell("rm -rf \(root).new && mkdir -p \(root).new/etc/portage \(dirs)"
             + " && ln -s \(Self.q(target)) \(root).new/etc/portage/make.profile")
         for name in try FileManager.default.contentsOfDirectory(atPath: local) where name != "make.profile" {
-            try await site.transport.upload((local as NSString).appendingPathComponent(name), to: tree.configRoot + ".new/etc/portage/\(name)")
+            try await site.upload((local as NSString).appendingPathComponent(name), to: tree.configRoot + ".new/etc/portage/\(name)")
         }
         _ = try await site.transport.shell("rm -rf \(root).old; if [ -e \(root) ]; then mv \(root) \(root).old; fi; mv \(root).new \(root) && rm -rf \(root).old")
     }
@@ -93,19 +93,19 @@ actor WorkerSync {
     // MARK: distfiles
 
     private func pushDistfiles(_ site: WorkerSite, _ wanted: [(String, Manifest.Entry)]) async throws {
-        let missing = wanted.filter { !(distfilesOn[site.name]?.contains($0.0) ?? false) }
+        let missing = wanted.filter { !(distfilesOn[site.key]?.contains($0.0) ?? false) }
         guard !missing.isEmpty else { return }
         let remote = { (name: String) in (site.distdir as NSString).appendingPathComponent(name) }
         var there = try await site.transport.sha512(missing.map { remote($0.0) })
         for (name, entry) in missing where there[remote(name)] != entry.hash(.sha512) {
-            try await site.transport.upload((distdir as NSString).appendingPathComponent(name), to: remote(name))
+            try await site.upload((distdir as NSString).appendingPathComponent(name), to: remote(name))
             there[remote(name)] = try await site.transport.sha512([remote(name)])[remote(name)]
             guard there[remote(name)] == entry.hash(.sha512) else {
-                throw FarmError(problem: "distfile \(name) on worker \(site.name) does not match its Manifest (\(entry.location)) after the upload",
+                throw FarmError(problem: "distfile \(name) on worker \(site.key) does not match its Manifest (\(entry.location)) after the upload",
                                 fix: "check the worker's disk and \(site.distdir)")
             }
         }
-        distfilesOn[site.name, default: []].formUnion(missing.map(\.0))
+        distfilesOn[site.key, default: []].formUnion(missing.map(\.0))
     }
 }
 

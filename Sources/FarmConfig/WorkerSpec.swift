@@ -57,7 +57,7 @@ public enum EmergeCommand: Sendable, Equatable {
 
 extension WorkerSpec {
     static let keys = ["host", "jobs", "arches", "workdir", "speed", "emerge", "port", "user", "identity", "known_hosts", "chroot"]
-    static let sshKeys = ["port", "user", "identity", "known_hosts"]
+    static let sshKeys = ["port", "user", "identity", "known_hosts", "chroot"]
 
     /// Reads and validates one worker table; paths resolve against `directory`.
     init(name: String, table: TOMLTable, directory: URL) throws(ConfigError) {

@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "farmctl", targets: ["farmctl"]),
         // For the fuzz targets (Fuzz/) and benchmarks (bench/), separate packages that depend on this one.
         .library(name: "Binpkg", targets: ["Binpkg"]),
+        .library(name: "Workers", targets: ["Workers"]),
+        .library(name: "Scheduler", targets: ["Scheduler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,6 +25,9 @@ let package = Package(
         // libarchive: tar containers and their zstd/xz/bzip2/gzip/lz4 filters for binpkg payloads and gpkg.
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"])]),
+        // libssh2 (1.10 on Debian 12): SSH sessions, exec channels, SFTP; wrappers for its function-like macros.
+        .systemLibrary(name: "CLibSSH2", path: "Sources/CLibSSH2", pkgConfig: "libssh2",
+                       providers: [.apt(["libssh2-1-dev"])]),
         // Value types every module shares: classes, CPVs, atoms, user-facing errors.
         .target(name: "FarmModel"),
         // CPUs: /proc/cpuinfo, instruction-set features, GCC's -march table and -march=native, class fit.
@@ -36,9 +41,9 @@ let package = Package(
                 resources: [.copy("Helpers")]),
         // Provenance store: builds, binpkgs, root generations in SQLite (GRDB).
         .target(name: "Store", dependencies: ["FarmModel", .product(name: "GRDB", package: "GRDB.swift")]),
-        // Transport to workers: running commands locally (and under linux32).
+        // Transport to workers: commands and verified file copies, locally (and under linux32) or over SSH.
         .target(name: "Workers", dependencies: [
-            "FarmModel",
+            "FarmModel", "CLibSSH2", "CCrypto",
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -61,6 +66,7 @@ let package = Package(
         .testTarget(name: "BinpkgTests", dependencies: ["Binpkg", "TestSupport"]),
         .testTarget(name: "PortageTests", dependencies: ["Portage", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "FarmModel", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport"]),
         .testTarget(name: "FarmTests", dependencies: ["Farm", "Store", "Binpkg", "FarmModel", "Workers", "TestSupport"]),
     ],

@@ -23,6 +23,8 @@ public struct FarmSettings: Sendable, Equatable {
     public var repositories: [URL]
     /// Local directories distfiles are copied from (default `["mirror"]`).
     public var mirrors: [URL]
+    /// The coordinator's emerge (`[farm] emerge`), for planning and assembling when no worker is `localhost`.
+    public var emerge: String?
     /// The workers, in file order.
     public var workers: [WorkerSpec]
 
@@ -73,10 +75,11 @@ public struct FarmSettings: Sendable, Equatable {
             profiles: try path("profiles", default: directory.appendingPathComponent("profiles")),
             repositories: repositories,
             mirrors: try paths("mirrors", default: ["mirror"]),
+            emerge: try reader.string("emerge").map { $0.value.contains("/") ? resolvePath($0.value, against: directory).path : $0.value },
             workers: try workers(root, configFile: configFile))
     }
 
-    static let farmKeys = ["state", "database", "distfiles", "packages", "roots", "logs", "profiles", "repositories", "mirrors"]
+    static let farmKeys = ["state", "database", "distfiles", "packages", "roots", "logs", "profiles", "repositories", "mirrors", "emerge"]
 
     private static func table(_ root: TOMLTable, _ key: String, in configFile: URL) throws(ConfigError) -> TOMLTable? {
         guard let entry = root[key] else { return nil }

@@ -168,13 +168,14 @@ extension WorkerSpec {
 
 extension FarmSettings {
     /// The coordinator as a worker: the first `host = "localhost"` worker, whose workdir holds the staging roots
-    /// every plan is made against; without one, a worker that runs no builds, working in `<state>/work/coordinator`.
+    /// every plan is made against; without one, a worker that runs no builds, working in `<state>/work/coordinator`
+    /// with `[farm] emerge`, else the venv beside workers.conf, else emerge on PATH.
     public var coordinator: WorkerSpec {
         if let local = workers.first(where: \.isLocal) { return local }
         let venv = directory.appendingPathComponent(".venv/bin/emerge")
         return WorkerSpec(name: "coordinator", host: "localhost", jobs: 1, arches: Arch.allCases,
                           workdir: state.appendingPathComponent("work/coordinator"), speed: 1,
-                          emerge: FileManager.default.fileExists(atPath: venv.path) ? .venv(venv) : .onPath,
+                          emerge: emerge.map { .configured($0) } ?? (FileManager.default.fileExists(atPath: venv.path) ? .venv(venv) : .onPath),
                           location: SourceLocation(path: configFile.path))
     }
 }

@@ -66,7 +66,7 @@ public struct ClassTree: Sendable {
             "PORTAGE_LOGDIR": logdir,
             "PORTAGE_USERNAME": "root",
             "PORTAGE_GRPNAME": "root",
-            "FEATURES": "-sandbox -usersandbox -userpriv -userfetch -usersync -ipc-sandbox -network-sandbox -pid-sandbox -qa-unresolved-soname-deps binpkg-multi-instance buildpkg-live",
+            "FEATURES": "-sandbox -usersandbox -userpriv -userfetch -usersync -ipc-sandbox -network-sandbox -pid-sandbox -qa-unresolved-soname-deps -pkgdir-index-trusted binpkg-multi-instance buildpkg-live",
             "BINPKG_FORMAT": binpkgFormat,
             "EMERGE_DEFAULT_OPTS": "",
             "NOCOLOR": "true",

@@ -10,18 +10,18 @@ extension ScheduleState {
     @discardableResult
     public mutating func finish(_ id: JobID, outcome: BuildOutcome, now: Double = 0) -> [ScheduleEvent] {
         var worker = ""
-        if case .running(let name) = status[id] { busy[name, default: 1] -= 1; worker = name }
+        if case .running(let name) = status[id] { release(id, from: name); worker = name }
         guard let job = jobs[id] else { return [] }
         var events = [ScheduleEvent]()
         switch outcome {
         case .succeeded:
             troubles[worker] = 0
-            status[id] = .succeeded
+            setStatus(id, .succeeded)
             return [.finished(id, worker: worker, outcome: outcome)]
         case .illegalInstruction(let reason):
             excluded[id, default: []].insert(worker)
             if candidates(for: job).contains(where: { job.runners?.contains($0.name) ?? false }) {
-                status[id] = .waiting
+                setStatus(id, .waiting)
                 return [.retrying(id, after: worker, reason: reason)]
             }
             return [.finished(id, worker: worker, outcome: outcome)]
@@ -32,7 +32,7 @@ extension ScheduleState {
             attempts[id, default: []].append("worker \(worker) lost: \(reason)")
             let losses = attempts[id, default: []].filter { $0.hasPrefix("worker ") }.count
             if losses <= policy.lostRetries {
-                status[id] = .waiting
+                setStatus(id, .waiting)
                 notBefore[id] = now + policy.backoffSeconds * Double(1 << min(losses - 1, 10))
                 return events + [.retrying(id, after: worker, reason: reason)]
             }
@@ -44,7 +44,7 @@ extension ScheduleState {
             attempts[id, default: []].append("on \(worker): \(reason)")
             let failures = excluded[id, default: []].count
             if failures < policy.failuresPerBuild, !candidates(for: job).isEmpty {
-                status[id] = .waiting
+                setStatus(id, .waiting)
                 return events + [.retrying(id, after: worker, reason: reason)]
             }
             let history = attempts[id, default: []]

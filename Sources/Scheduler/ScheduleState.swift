@@ -4,6 +4,10 @@ import FarmModel
 ///
 /// Time is the caller's: seconds on any monotonic clock, passed as `now`. Methods that change the schedule
 /// return the events the change causes, for the dispatcher to report.
+///
+/// Every call costs about the builds it starts or ends, not the size of the schedule: jobs become ready when
+/// their last dependency succeeds (a count per job), ready jobs wait in priority queues grouped by the workers
+/// they may go to, and the counts behind `isFinished` are kept as statuses change (all through `setStatus`).
 public struct ScheduleState: Sendable {
     /// Where a build stands.
     public enum Status: Sendable, Hashable {
@@ -20,13 +24,24 @@ public struct ScheduleState: Sendable {
         public var worker: String
     }
 
+    /// How a ready job's worker is chosen.
+    public enum Placement: Sendable, Hashable {
+        /// The candidate on which the job would finish first, counting the time until a busy or parked worker
+        /// frees a slot (from the estimates of the builds it runs); when that is a busy worker, the job waits for
+        /// it, and the slot counts as taken for the jobs after it. Ties go to a free worker, then as below.
+        case earliestFinish
+        /// The free candidate with the best speed × free share of its slots (farmctl before earliestFinish).
+        case bestFreeWorker
+    }
+
     private(set) var jobs: [JobID: BuildJob]
+    /// Written only through `setStatus`, which keeps the ready queues and counts in step.
     var status: [JobID: Status]
     var dependents: [JobID: [JobID]] = [:]
     private(set) var priority: [JobID: Double] = [:]
     var workers: [String: WorkerSlots]
-    var busy: [String: Int] = [:]
     let policy: RetryPolicy
+    let placement: Placement
     /// Per job: workers it may not go to again (SIGILL there, or it failed there).
     var excluded: [JobID: Set<String>] = [:]
     /// Per job: workers that were lost while building it (avoided while another candidate exists).
@@ -39,28 +54,35 @@ public struct ScheduleState: Sendable {
     var troubles: [String: Int] = [:]
     /// A parked worker gets no builds before this time.
     var parkedUntil: [String: Double] = [:]
+    /// Ready jobs, running builds and the counts behind `isFinished` (see ScheduleState+Bookkeeping.swift).
+    var book: Bookkeeping
 
     /// Builds a schedule; dependencies on jobs not in `jobs` are treated as already satisfied.
-    public init(jobs: [BuildJob], workers: [WorkerSlots], policy: RetryPolicy = RetryPolicy()) {
-        self.jobs = Dictionary(uniqueKeysWithValues: jobs.map { ($0.id, $0) })
-        self.workers = Dictionary(uniqueKeysWithValues: workers.map { ($0.name, $0) })
-        self.policy = policy
-        status = self.jobs.mapValues { _ in .waiting }
+    public init(jobs: [BuildJob], workers: [WorkerSlots], policy: RetryPolicy = RetryPolicy(),
+                placement: Placement = .earliestFinish) {
+        var byID = Dictionary(uniqueKeysWithValues: jobs.map { ($0.id, $0) })
+        var dependents: [JobID: [JobID]] = [:]
         for job in jobs {
-            let known = job.dependencies.filter { self.jobs[$0] != nil }
-            self.jobs[job.id]?.dependencies = known
+            let known = job.dependencies.filter { byID[$0] != nil }
+            byID[job.id]?.dependencies = known
             for dependency in known { dependents[dependency, default: []].append(job.id) }
         }
-        priority = ScheduleState.criticalPaths(self.jobs, dependents: dependents)
+        self.jobs = byID
+        self.dependents = dependents
+        self.workers = Dictionary(uniqueKeysWithValues: workers.map { ($0.name, $0) })
+        self.policy = policy
+        self.placement = placement
+        status = byID.mapValues { _ in .waiting }
+        priority = ScheduleState.criticalPaths(byID, dependents: dependents)
+        book = Bookkeeping(jobs: byID, priority: priority, workers: workers)
+        for id in book.initiallyReady { enqueue(id) }
     }
 
     /// The status of every job.
     public var statuses: [JobID: Status] { status }
 
     /// True when no job is waiting or running.
-    public var isFinished: Bool {
-        status.values.allSatisfy { if case .waiting = $0 { false } else if case .running = $0 { false } else { true } }
-    }
+    public var isFinished: Bool { book.unfinished == 0 }
 
     /// Jobs that no worker can ever build: no worker has their arch, or none of their required runners has.
     public var unplaceable: [BuildJob] {
@@ -80,21 +102,10 @@ public struct ScheduleState: Sendable {
         return notLost.isEmpty ? chosen : notLost
     }
 
-    /// Picks the next builds to start: ready jobs by critical path, each on the best free worker.
+    /// Picks the next builds to start: ready jobs by critical path, each placed as `placement` says
+    /// (see ScheduleState+Placement.swift).
     public mutating func nextAssignments(now: Double = 0) -> [Assignment] {
-        let ready = status.compactMap { id, state -> BuildJob? in
-            guard case .waiting = state, let job = jobs[id], (notBefore[id] ?? 0) <= now,
-                  job.dependencies.allSatisfy({ status[$0] == .succeeded }) else { return nil }
-            return job
-        }.sorted { (priority[$0.id] ?? 0, $1.id) > (priority[$1.id] ?? 0, $0.id) }
-        var assignments: [Assignment] = []
-        for job in ready {
-            guard let worker = bestWorker(for: job, now: now) else { continue }
-            busy[worker, default: 0] += 1
-            status[job.id] = .running(worker: worker)
-            assignments.append(Assignment(job: job, worker: worker))
-        }
-        return assignments
+        placeReadyJobs(now: now)
     }
 
     /// The earliest future time at which a parked worker or a requeued job becomes available, if any.
@@ -105,12 +116,12 @@ public struct ScheduleState: Sendable {
     }
 
     mutating func fail(_ id: JobID, reason: String) -> [ScheduleEvent] {
-        status[id] = .failed(reason: reason)
+        setStatus(id, .failed(reason: reason))
         var events: [ScheduleEvent] = []
         var stack = dependents[id] ?? []
         while let next = stack.popLast() {
             guard case .waiting = status[next] else { continue }
-            status[next] = .skipped(because: id)
+            setStatus(next, .skipped(because: id))
             events.append(.skipped(next, because: id))
             stack.append(contentsOf: dependents[next] ?? [])
         }
@@ -131,31 +142,23 @@ public struct ScheduleState: Sendable {
         return events
     }
 
-    /// The free, unparked worker with the best score (speed × free share of its slots) among the job's candidates.
-    func bestWorker(for job: BuildJob, now: Double) -> String? {
-        candidates(for: job)
-            .filter { busy[$0.name, default: 0] < $0.jobs && (parkedUntil[$0.name] ?? 0) <= now }
-            .max { score($0) == score($1) ? $0.name > $1.name : score($0) < score($1) }?
-            .name
-    }
-
-    func score(_ worker: WorkerSlots) -> Double {
-        let free = Double(worker.jobs - busy[worker.name, default: 0]) / Double(max(worker.jobs, 1))
-        return worker.speed * free
-    }
-
     /// The longest estimated path from each job to the end of the graph (the job's own time included).
+    /// Jobs on a dependency cycle (a Portage bug) get their own time.
     static func criticalPaths(_ jobs: [JobID: BuildJob], dependents: [JobID: [JobID]]) -> [JobID: Double] {
-        var memo: [JobID: Double] = [:]
-        func length(_ id: JobID, depth: Int) -> Double {
-            if let known = memo[id] { return known }
-            guard depth < jobs.count + 1 else { return 0 }  // a cycle would be a Portage bug; do not recurse forever
-            let tail = (dependents[id] ?? []).map { length($0, depth: depth + 1) }.max() ?? 0
-            let total = (jobs[id]?.estimatedSeconds ?? 0) + tail
-            memo[id] = total
-            return total
+        var waitingFor = jobs.mapValues { $0.dependencies.count }
+        var order = jobs.keys.filter { waitingFor[$0] == 0 }
+        var next = 0
+        while next < order.count {
+            for dependent in dependents[order[next]] ?? [] {
+                waitingFor[dependent]! -= 1
+                if waitingFor[dependent] == 0 { order.append(dependent) }
+            }
+            next += 1
         }
-        for id in jobs.keys { _ = length(id, depth: 0) }
+        var memo = jobs.mapValues(\.estimatedSeconds)
+        for id in order.reversed() {
+            memo[id]! += (dependents[id] ?? []).map { memo[$0]! }.max() ?? 0
+        }
         return memo
     }
 }

@@ -70,8 +70,8 @@ public struct CommandResult: Sendable {
     }
 }
 
-/// A command could not be started at all (missing program, bad directory).
-public struct CommandLaunchError: UserFacingError {
+/// A command could not be started at all (missing program, bad directory). The worker itself is fine.
+public struct CommandLaunchError: UserFacingError, WorkerLossError {
     public var command: String
     public var reason: String
     public init(command: String, reason: String) {
@@ -80,4 +80,6 @@ public struct CommandLaunchError: UserFacingError {
     }
     public var problem: String { "could not start `\(command)`: \(reason)" }
     public var fix: String { "check that the program exists on the worker and is executable (see `emerge` in workers.conf)" }
+    /// Always false: the worker answered, the command could not start there.
+    public var isWorkerLost: Bool { false }
 }

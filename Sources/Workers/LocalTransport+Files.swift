@@ -2,30 +2,82 @@ import Foundation
 
 extension LocalTransport {
     public func upload(_ localPath: String, to remotePath: String) async throws {
-        try Self.copyVerified(from: localPath, to: remotePath)
+        try await Self.onOwnThread { try Self.copyVerified(from: localPath, to: remotePath) }
     }
 
     public func download(_ remotePath: String, to localPath: String) async throws {
-        try Self.copyVerified(from: remotePath, to: localPath)
+        try await Self.onOwnThread { try Self.copyVerified(from: remotePath, to: localPath) }
     }
 
-    /// Copies under a temporary name beside the target, compares contents, renames into place.
-    static func copyVerified(from source: String, to target: String) throws {
-        let fm = FileManager.default
-        let temporary = target + ".part-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    /// Copies `source` to a temporary name beside `target`, hashing as it reads; re-reads the copy and compares
+    /// SHA-256 and size; then rename(2)s it into place. The temporary file is removed on any failure.
+    static func copyVerified(from source: String, to target: String) throws(FileTransferError) {
+        let directory = TransferPaths.parent(of: target)
         do {
-            try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try fm.copyItem(atPath: source, toPath: temporary)
-            guard fm.contentsEqual(atPath: source, andPath: temporary) else {
-                throw CommandLaunchError(command: "copy \(source)", reason: "the copy at \(temporary) differs from the original")
-            }
-            guard rename(temporary, target) == 0 else {
-                throw CommandLaunchError(command: "copy \(source)", reason: "cannot rename into \(target): \(String(cString: strerror(errno)))")
-            }
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            try? fm.removeItem(atPath: temporary)
-            if error is CommandLaunchError { throw error }
-            throw CommandLaunchError(command: "copy \(source) to \(target)", reason: "\(error)")
+            throw FileTransferError(path: directory, reason: "cannot create the directory: \(error.localizedDescription)")
+        }
+        let temporary = TransferPaths.temporary(besides: target)
+        do throws(FileTransferError) {
+            let written = try copy(from: source, to: temporary)
+            let check = try SHA256Digest.file(temporary)
+            guard check == written else {
+                throw FileTransferError(path: temporary, reason: "the copy of \(source) does not match it "
+                    + "(\(written.size) bytes, sha256 \(written.sha256) vs \(check.size) bytes, sha256 \(check.sha256))")
+            }
+            guard rename(temporary, target) == 0 else { throw FileTransferError(path: target, action: "rename into place", errno: errno) }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Copies `source` to a new file `target` (which must not exist) and returns the size and SHA-256 of what it read.
+    private static func copy(from source: String, to target: String) throws(FileTransferError) -> (size: Int64, sha256: String) {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw FileTransferError(path: source, action: "read", errno: errno) }
+        defer { close(input) }
+        var info = stat()
+        let mode = fstat(input, &info) == 0 ? mode_t(info.st_mode & 0o7777) : 0o644
+        let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard output >= 0 else { throw FileTransferError(path: target, action: "create", errno: errno) }
+        defer { close(output) }
+        let digest = SHA256Digest()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var size: Int64 = 0
+        while true {
+            let count = read(input, buffer.baseAddress, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw FileTransferError(path: source, action: "read", errno: errno) }
+            if count == 0 { break }
+            var done = 0
+            while done < count {
+                let wrote = write(output, buffer.baseAddress! + done, count - done)
+                if wrote < 0, errno == EINTR { continue }
+                guard wrote > 0 else { throw FileTransferError(path: target, action: "write", errno: errno) }
+                done += wrote
+            }
+            digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            size += Int64(count)
+        }
+        return (size, digest.finish())
+    }
+
+    /// Runs blocking file work on a thread of its own (never on the cooperative pool) and awaits it.
+    static func onOwnThread(_ work: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let thread = Thread {
+                do {
+                    try work()
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = "farmctl-file-copy"
+            thread.start()
         }
     }
 }

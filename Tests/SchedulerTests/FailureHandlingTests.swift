@@ -106,3 +106,30 @@ private let two = [WorkerSlots(name: "w1", arches: ["x86"], jobs: 1, speed: 2), 
         #expect(events.withLock { $0 }.contains { if case .parked(worker: "w1", _, _) = $0 { true } else { false } })
     }
 }
+
+@Suite struct ArchPlacementTests {
+    @Test func anX86OnlyWorkerNeverReceivesAmd64WorkEvenWhenItIsTheOnlyOneFree() async {
+        // Given 40 amd64 and 40 x86 builds, a fast amd64 worker and an x86-only worker with free slots
+        final class Recorder: BuildExecutor {
+            let placed = Mutex<[(String, String)]>([])
+            func execute(_ job: BuildJob, on worker: String) async throws -> BuildOutcome {
+                placed.withLock { $0.append((job.arch, worker)) }
+                try await Task.sleep(for: .milliseconds(2))
+                return .succeeded
+            }
+        }
+        let k8 = ClassName("K8")!
+        let jobs = (0..<40).flatMap { i in
+            [BuildJob(id: JobID(k8, CPV("cat/a\(i)-1")!), arch: "amd64"), BuildJob(id: JobID(piii, CPV("cat/x\(i)-1")!), arch: "x86")]
+        }
+        let recorder = Recorder()
+        let statuses = await Dispatcher(jobs: jobs, workers: [WorkerSlots(name: "big", arches: ["amd64", "x86"], jobs: 1, speed: 4),
+                                                               WorkerSlots(name: "old", arches: ["x86"], jobs: 4, speed: 0.5)],
+                                        executor: recorder).run()
+        // Then all succeed, the old host took x86 work, and not one amd64 build went there
+        let placed = recorder.placed.withLock { $0 }
+        #expect(statuses.values.allSatisfy { $0 == .succeeded })
+        #expect(placed.contains { $0 == ("x86", "old") })
+        #expect(!placed.contains { $0.0 == "amd64" && $0.1 == "old" })
+    }
+}

@@ -56,13 +56,14 @@ private func job(_ cpv: String, deps: [String] = [], seconds: Double = 10, arch:
     }
 
     @Test func faster_freer_worker_wins_and_arch_is_respected() {
-        // Given a slow amd64-only worker and a fast worker that also builds x86
-        var state = ScheduleState(jobs: [job("app-misc/a-1"), job("app-misc/b-1", arch: "amd64")], workers: [
+        // Given a slow amd64-only worker, a fast worker that also builds x86, and a long x86 build
+        var state = ScheduleState(jobs: [job("app-misc/a-1", seconds: 100), job("app-misc/b-1", arch: "amd64")], workers: [
             WorkerSlots(name: "slow", arches: ["amd64"], jobs: 1, speed: 0.5),
             WorkerSlots(name: "fast", arches: ["amd64", "x86"], jobs: 1, speed: 2.0),
         ])
         let assignments = Dictionary(uniqueKeysWithValues: state.nextAssignments().map { ($0.job.id.cpv.package, $0.worker) })
-        // Then the x86 job goes to the only x86 worker and the amd64 job to the one left free
+        // Then the x86 job goes to the only x86 worker and the amd64 job to the one left free (done there at 20 s,
+        // not at 55 s after waiting for the fast one)
         #expect(assignments == ["a": "fast", "b": "slow"])
     }
 

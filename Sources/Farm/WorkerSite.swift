@@ -63,6 +63,9 @@ struct WorkerSite: Sendable {
         tree.hostPkgdir = (workdir as NSString).appendingPathComponent("\(ClassWorkspace.host.rawValue)/packages")
         tree.needs32BitPersonality = workspace.profile.arch == .x86 && spec.arches.contains(.amd64)
         tree.searchPath = Self.remoteSearchPath
+        // Dependency binpkgs are copied into the worker's PKGDIR beside Portage's own index: Portage 3.0's
+        // default (pkgdir-index-trusted) would never look at the directory and not see them.
+        tree.extraFeatures = ["-pkgdir-index-trusted"]
         return tree
     }
 

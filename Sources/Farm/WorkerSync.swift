@@ -60,7 +60,7 @@ actor WorkerSync {
             let target = site.repository(repository.name)
             let current = try await site.transport.shell("cat \(Self.q(target + ".stamp")) 2>/dev/null; true")
             guard current.trimmingCharacters(in: .whitespacesAndNewlines) != stamp else { continue }
-            let archive = NSTemporaryDirectory() + "farmctl-repo-\(repository.name)-\(getpid()).tar.gz"
+            let archive = NSTemporaryDirectory() + "farmctl-repo-\(repository.name)-\(UUID().uuidString).tar.gz"
             defer { try? FileManager.default.removeItem(atPath: archive) }
             let tar = try await LocalTransport().run(Command("tar", ["-C", repository.location, "-czf", archive, "."]))
             guard tar.termination.succeeded else {

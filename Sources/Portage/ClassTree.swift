@@ -32,6 +32,8 @@ public struct ClassTree: Sendable {
     public var binpkgFormat = "xpak"
     /// PATH on the worker before emerge's own directory; nil: the coordinator's PATH (the local worker).
     public var searchPath: String?
+    /// FEATURES added after farmctl's own (e.g. `-pkgdir-index-trusted` where binpkgs are copied in beside the index).
+    public var extraFeatures: [String] = []
 
     public init(nodeClass: ClassName, arch: String, emerge: String, configRoot: String, repositories: [Repository],
                 pkgdir: String, distdir: String, stagingRoot: String, tmpdir: String, logdir: String,
@@ -66,7 +68,7 @@ public struct ClassTree: Sendable {
             "PORTAGE_LOGDIR": logdir,
             "PORTAGE_USERNAME": "root",
             "PORTAGE_GRPNAME": "root",
-            "FEATURES": "-sandbox -usersandbox -userpriv -userfetch -usersync -ipc-sandbox -network-sandbox -pid-sandbox -qa-unresolved-soname-deps -pkgdir-index-trusted binpkg-multi-instance buildpkg-live",
+            "FEATURES": "-sandbox -usersandbox -userpriv -userfetch -usersync -ipc-sandbox -network-sandbox -pid-sandbox -qa-unresolved-soname-deps binpkg-multi-instance buildpkg-live" + extraFeatures.map { " " + $0 }.joined(),
             "BINPKG_FORMAT": binpkgFormat,
             "EMERGE_DEFAULT_OPTS": "",
             "NOCOLOR": "true",

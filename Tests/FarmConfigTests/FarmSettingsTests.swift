@@ -127,6 +127,7 @@ import Testing
 
     static func worker(_ lines: String) -> String { "[worker.w1]\n" + lines }
     static let w1 = "host = \"localhost\"\njobs = 1\narches = [\"x86\"]\nworkdir = \"w\"\n"
+    static let remote = "host = \"b.lan\"\njobs = 1\narches = [\"x86\"]\nworkdir = \"/w\"\n"
 
     @Test(arguments: [
         ("[farm]\ndistfile = \"d\"\n" + minimalWorker, ConfigError.Kind.unknownKey, 2, "unknown key `distfile` in [farm]", "did you mean `distfiles`?"),
@@ -154,8 +155,9 @@ import Testing
         ("farm = 3\n" + minimalWorker, .wrongType, 1, "`farm` must be a table", "[farm]"),
         ("[worker.\"a b\"]\n" + w1, .invalidValue, 1, "worker name `a b`", "[worker.NAME]"),
         (worker(w1 + "user = \"farm\"\n"), .invalidValue, 6, "`user` in [worker.w1] applies only to SSH workers, and host is localhost", "remove `user`"),
-        (worker(w1) + "[worker.w1.chroot]\namd64 = \"/srv/c\"\n", .unknownKey, 7, "unknown arch `amd64` in [worker.w1.chroot]", "known archs: x86"),
-        (worker(w1) + "[worker.w1.chroot]\nx86 = \"srv/c\"\n", .invalidValue, 7, "`x86` in [worker.w1.chroot] must be an absolute path on the worker", "/srv/chroot/x86"),
+        (worker(remote) + "[worker.w1.chroot]\namd64 = \"/srv/c\"\n", .unknownKey, 7, "unknown arch `amd64` in [worker.w1.chroot]", "known archs: x86"),
+        (worker(w1) + "[worker.w1.chroot]\nx86 = \"/srv/c\"\n", .invalidValue, 6, "`chroot` in [worker.w1] applies only to SSH workers", "remove `chroot`"),
+        (worker(remote) + "[worker.w1.chroot]\nx86 = \"srv/c\"\n", .invalidValue, 7, "`x86` in [worker.w1.chroot] must be an absolute path on the worker", "/srv/chroot/x86"),
         (worker("host = \"b.lan\"\njobs = 1\narches = [\"x86\"]\nworkdir = \"/w\"\nidentity = \"nokey\"\n"), .invalidValue, 6,
          "`identity` in [worker.w1] names ", "ssh-keygen -t ed25519"),
     ] as [(String, ConfigError.Kind, Int?, String, String)])

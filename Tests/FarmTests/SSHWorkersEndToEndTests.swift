@@ -39,7 +39,7 @@ struct SSHWorkersEndToEndTests {
         for _ in 0..<3 { hosts.append(try await SSHTestHost.start()) }
         defer { for host in hosts { host.stop() } }
         let farm = try ExampleFarm()
-        defer { farm.remove() }
+        defer { if ProcessInfo.processInfo.environment["FARMCTL_KEEP_TEST_FARM"] == nil { farm.remove() } }
         try Self.configure(farm, hosts: hosts)
 
         // When both classes are built and w2 dies during its second build
@@ -71,6 +71,8 @@ struct SSHWorkersEndToEndTests {
         #expect(builtBy.count >= 2, "\(builtBy)")
         #expect(startedOnW2.withLock { $0 } >= 2)
         let lost = history.filter { $0.worker == "w2" && $0.status != "succeeded" }
+        // nothing failed on the hosts that stayed up
+        #expect(history.filter { $0.worker != "w2" }.allSatisfy { $0.status == "succeeded" }, "\(history.filter { $0.status != "succeeded" }.map(\.failure))")
         #expect(!lost.isEmpty && lost.allSatisfy { ($0.failure ?? "").contains("lost") }, "\(lost.map(\.failure))")
         for build in lost {
             #expect(history.contains { $0.cpv == build.cpv && $0.class == build.class && $0.status == "succeeded" && $0.worker != "w2" })

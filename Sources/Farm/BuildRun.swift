@@ -13,19 +13,9 @@ extension Farm {
                       events: @escaping @Sendable (FarmEvent) -> Void) async throws -> BuildSummary {
         let started = Date()
         // 1. Validate every input before anything is written.
-        let profiles = try profiles(named: names)
-        let coordinator = settings.coordinator
-        let emerge = try emergeProgram(for: coordinator)
-        let repositories = try repositories()
-        let workspaces = profiles.map {
-            ClassWorkspace(profile: $0, settings: settings, worker: coordinator, repositories: repositories, emerge: emerge)
-        }
-        let lock = try FarmLock(directory: settings.state.path)
+        let (workspaces, lock) = try openWorkspaces(names)
         defer { withExtendedLifetime(lock) {} }
-        for workspace in workspaces {
-            try workspace.writeConfigRoot()
-            try workspace.prepareDirectories()
-        }
+        let repositories = workspaces.first?.tree.repositories ?? []
 
         // 2. Plan every class; any planning error stops the run before a build or a store write.
         let planner = Planner(transport: LocalTransport())

@@ -36,6 +36,24 @@ public struct Farm: Sendable {
         return try FarmStore(path: settings.database.path)
     }
 
+    /// The named classes' workspaces on the coordinator, validated, with the farm locked and each class's
+    /// Portage config root written.
+    func openWorkspaces(_ names: [String]) throws -> ([ClassWorkspace], FarmLock) {
+        let profiles = try profiles(named: names)
+        let coordinator = settings.coordinator
+        let emerge = try emergeProgram(for: coordinator)
+        let repositories = try repositories()
+        let workspaces = profiles.map {
+            ClassWorkspace(profile: $0, settings: settings, worker: coordinator, repositories: repositories, emerge: emerge)
+        }
+        let lock = try FarmLock(directory: settings.state.path)
+        for workspace in workspaces {
+            try workspace.writeConfigRoot()
+            try workspace.prepareDirectories()
+        }
+        return (workspaces, lock)
+    }
+
     /// The emerge program a worker uses: its `emerge` setting, else the venv beside workers.conf, else PATH.
     func emergeProgram(for worker: WorkerSpec) throws -> String {
         switch worker.emerge {

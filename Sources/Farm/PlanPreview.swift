@@ -32,19 +32,8 @@ extension Farm {
     /// Plans the classes with emerge (as `build` does) and simulates the schedule on workers.conf's workers,
     /// using the CPUs recorded at the last build (workers are not contacted).
     public func previewPlan(classes names: [String], events: @escaping @Sendable (FarmEvent) -> Void) async throws -> PlanPreview {
-        let profiles = try profiles(named: names)
-        let coordinator = settings.coordinator
-        let emerge = try emergeProgram(for: coordinator)
-        let repositories = try repositories()
-        let workspaces = profiles.map {
-            ClassWorkspace(profile: $0, settings: settings, worker: coordinator, repositories: repositories, emerge: emerge)
-        }
-        let lock = try FarmLock(directory: settings.state.path)
+        let (workspaces, lock) = try openWorkspaces(names)
         defer { withExtendedLifetime(lock) {} }
-        for workspace in workspaces {
-            try workspace.writeConfigRoot()
-            try workspace.prepareDirectories()
-        }
         let store = FileManager.default.fileExists(atPath: settings.database.path) ? try openStore() : nil
         let plans = try await plan(workspaces, planner: Planner(transport: LocalTransport()), events: events) {
             try store?.pendingRebuilds(class: $0) ?? []
@@ -56,7 +45,7 @@ extension Farm {
         let hosts = BuildHosts(cpus: cpus)
         var lacking: [ClassName: [String: [ISAFeature]]] = [:]
         let jobs = try Self.jobs(for: plans, store: store).map { job -> BuildJob in
-            guard let profile = profiles.first(where: { $0.name == job.id.nodeClass }) else { return job }
+            guard let profile = workspaces.first(where: { $0.nodeClass == job.id.nodeClass })?.profile else { return job }
             var job = job
             let (runners, lacks) = hosts.runners(for: profile.requirements)
             lacking[profile.name] = lacks

@@ -35,34 +35,20 @@ extension LocalTransport {
 
     /// Copies `source` to a new file `target` (which must not exist) and returns the size and SHA-256 of what it read.
     private static func copy(from source: String, to target: String) throws(FileTransferError) -> (size: Int64, sha256: String) {
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw FileTransferError(path: source, action: "read", errno: errno) }
-        defer { close(input) }
         var info = stat()
-        let mode = fstat(input, &info) == 0 ? mode_t(info.st_mode & 0o7777) : 0o644
+        let mode = stat(source, &info) == 0 ? mode_t(info.st_mode & 0o7777) : 0o644
         let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard output >= 0 else { throw FileTransferError(path: target, action: "create", errno: errno) }
         defer { close(output) }
-        let digest = SHA256Digest()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        var size: Int64 = 0
-        while true {
-            let count = read(input, buffer.baseAddress, buffer.count)
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw FileTransferError(path: source, action: "read", errno: errno) }
-            if count == 0 { break }
+        return try SHA256Digest.file(source) { (block) throws(FileTransferError) in
             var done = 0
-            while done < count {
-                let wrote = write(output, buffer.baseAddress! + done, count - done)
+            while done < block.count {
+                let wrote = write(output, block.baseAddress! + done, block.count - done)
                 if wrote < 0, errno == EINTR { continue }
                 guard wrote > 0 else { throw FileTransferError(path: target, action: "write", errno: errno) }
                 done += wrote
             }
-            digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            size += Int64(count)
         }
-        return (size, digest.finish())
     }
 
     /// Runs blocking file work on a thread of its own (never on the cooperative pool) and awaits it.

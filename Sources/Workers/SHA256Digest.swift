@@ -41,8 +41,9 @@ final class SHA256Digest {
         bytes.map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Size and SHA-256 of the file at `path`, read in 1 MiB blocks.
-    static func file(_ path: String) throws(FileTransferError) -> (size: Int64, sha256: String) {
+    /// Size and SHA-256 of the file at `path`, read in 1 MiB blocks, each block also given to `each`.
+    static func file(_ path: String, each: (UnsafeRawBufferPointer) throws(FileTransferError) -> Void = { _ in })
+        throws(FileTransferError) -> (size: Int64, sha256: String) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileTransferError(path: path, action: "read", errno: errno) }
         defer { close(fd) }
@@ -57,7 +58,9 @@ final class SHA256Digest {
                 throw FileTransferError(path: path, action: "read", errno: errno)
             }
             if count == 0 { return (size, digest.finish()) }
-            digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            let block = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            try each(block)
+            digest.update(block)
             size += Int64(count)
         }
     }

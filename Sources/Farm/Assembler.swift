@@ -24,7 +24,10 @@ struct Assembler: Sendable {
     func assemble(_ workspace: ClassWorkspace) async throws -> ClassOutcome {
         let resolved = try await resolveBinpkgs(workspace)
         let overlayDigest = try OverlayDigest.compute(workspace.profile.overlay?.path)
-        if let current = try store.latestPublishedGeneration(class: workspace.nodeClass), let id = current.id,
+        // Compared with what nodes boot now (`current`, which a rollback may have moved), not the newest generation.
+        if let number = RootLink.current(in: workspace.rootsDirectory),
+           let current = try store.generation(class: workspace.nodeClass, number: number), let id = current.id,
+           current.status == "published",
            current.overlayDigest == overlayDigest,
            Set(try store.packages(inGeneration: id).map { "\($0.cpv) \($0.sha256)" })
             == Set(resolved.map { "\($0.cpv) \($0.sha256)" }),
@@ -117,16 +120,7 @@ struct Assembler: Sendable {
 
     /// Points `<roots>/<CLASS>/current` at generation `number` with one atomic rename.
     func publish(_ workspace: ClassWorkspace, number: Int) throws {
-        let link = (workspace.rootsDirectory as NSString).appendingPathComponent("current")
-        let temporary = link + ".new-\(getpid())"
-        try? FileManager.default.removeItem(atPath: temporary)
-        try FileManager.default.createSymbolicLink(atPath: temporary, withDestinationPath: String(number))
-        guard rename(temporary, link) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw FarmError(problem: "cannot switch \(link) to generation \(number): \(reason)",
-                            fix: "check that \(workspace.rootsDirectory) is writable")
-        }
+        try RootLink.switchCurrent(in: workspace.rootsDirectory, to: number)
     }
 }
 

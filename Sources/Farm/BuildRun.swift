@@ -63,8 +63,13 @@ extension Farm {
                 let names = mine.filter { $0.value != .succeeded }.map(\.key.cpv.description).sorted()
                 outcome = .failed(reason: "\(failed) package(s) not built: \(names.joined(separator: ", "))")
             } else {
-                do { outcome = try await assembler.assemble(plan.workspace) }
-                catch { outcome = .failed(reason: "\(error)") }
+                do {
+                    outcome = try await assembler.assemble(plan.workspace)
+                    if case .published = outcome {
+                        let pruned = try pruneGenerations(nodeClass, store: store)
+                        if !pruned.isEmpty { events(.pruned(nodeClass, generations: pruned)) }
+                    }
+                } catch { outcome = .failed(reason: "\(error)") }
             }
             if case .failed(let reason) = outcome { events(.classFailed(nodeClass, reason: reason)) }
             results.append(.init(nodeClass: nodeClass, outcome: outcome, built: built, failed: failed))

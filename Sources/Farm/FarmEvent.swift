@@ -12,6 +12,8 @@ public enum FarmEvent: Sendable {
     case assembling(ClassName, generation: Int, packages: Int)
     case published(ClassName, generation: Int, packages: Int)
     case unchanged(ClassName, generation: Int)
+    /// Generations beyond `keep_generations` whose directories were deleted.
+    case pruned(ClassName, generations: [Int])
     case classFailed(ClassName, reason: String)
     case warning(String)
 }

@@ -4,13 +4,15 @@ import FarmModel
 import Store
 
 extension Farm {
-    /// The binpkgs a class root holds: its current generation, or generation `number`.
+    /// The binpkgs a class root holds: the generation `current` points at, or generation `number`.
     public func rootPackages(class name: String, generation number: Int?) throws -> (GenerationRecord, [RootPackage]) {
         let nodeClass = try profiles(named: [name])[0].name
         let store = try existingStore()
         let generation: GenerationRecord?
         if let number {
             generation = try store.generation(class: nodeClass, number: number)
+        } else if let current = RootLink.current(in: settings.rootsDirectory(for: nodeClass).path) {
+            generation = try store.generation(class: nodeClass, number: current)
         } else {
             generation = try store.latestPublishedGeneration(class: nodeClass)
         }

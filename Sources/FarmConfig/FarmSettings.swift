@@ -25,6 +25,9 @@ public struct FarmSettings: Sendable, Equatable {
     public var mirrors: [URL]
     /// The coordinator's emerge (`[farm] emerge`), for planning and assembling when no worker is `localhost`.
     public var emerge: String?
+    /// How many published generations of each class stay on disk (`[farm] keep_generations`, ≥ 1, default 5);
+    /// older ones are pruned after a publish. `current` is never pruned.
+    public var keepGenerations: Int = 5
     /// The workers, in file order.
     public var workers: [WorkerSpec]
 
@@ -76,10 +79,20 @@ public struct FarmSettings: Sendable, Equatable {
             repositories: repositories,
             mirrors: try paths("mirrors", default: ["mirror"]),
             emerge: try reader.string("emerge").map { $0.value.contains("/") ? resolvePath($0.value, against: directory).path : $0.value },
+            keepGenerations: try keepGenerations(reader),
             workers: try workers(root, configFile: configFile))
     }
 
-    static let farmKeys = ["state", "database", "distfiles", "packages", "roots", "logs", "profiles", "repositories", "mirrors", "emerge"]
+    static let farmKeys = ["state", "database", "distfiles", "packages", "roots", "logs", "profiles", "repositories", "mirrors", "emerge", "keep_generations"]
+
+    private static func keepGenerations(_ reader: TableReader) throws(ConfigError) -> Int {
+        guard let keep = try reader.integer("keep_generations") else { return 5 }
+        guard keep.value >= 1 else {
+            throw reader.invalid("keep_generations", at: keep.location, "must be at least 1 (the published root), found \(keep.value)",
+                                 fix: "set keep_generations = 5, or another number of generations to keep for rollback")
+        }
+        return keep.value
+    }
 
     private static func table(_ root: TOMLTable, _ key: String, in configFile: URL) throws(ConfigError) -> TOMLTable? {
         guard let entry = root[key] else { return nil }

@@ -182,6 +182,13 @@ public struct FarmStore: Sendable {
         }
     }
 
+    /// Records that a generation's directory was deleted (it is kept beyond `keep_generations`).
+    public func recordGenerationPruned(_ id: Int64, at date: Date = Date()) throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE generation SET pruned = ? WHERE id = ?", arguments: [date, id])
+        }
+    }
+
     /// The newest published generation of a class.
     public func latestPublishedGeneration(class nodeClass: ClassName) throws -> GenerationRecord? {
         try writer.read { db in

@@ -97,6 +97,12 @@ enum Migrations {
                 t.column("read", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v4: pruned generations") { db in
+            try db.alter(table: "generation") { t in
+                // When farmctl deleted the generation's directory (kept beyond `keep_generations`); its record stays.
+                t.add(column: "pruned", .datetime)
+            }
+        }
         return migrator
     }
 }

@@ -41,6 +41,8 @@ public struct GenerationRecord: Codable, Sendable, Hashable, FetchableRecord, Mu
     public var path: String
     public var overlayDigest: String
     public var failure: String?
+    /// When its directory was deleted by pruning (nil: not pruned).
+    public var pruned: Date?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

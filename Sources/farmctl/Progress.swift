@@ -39,6 +39,7 @@ final class PlainProgress: ProgressRenderer {
         case .assembling(let c, let number, let count): "\(c): assembling generation \(number) from \(count) binpkgs"
         case .published(let c, let number, _): "\(c): published generation \(number) (current -> \(number))"
         case .unchanged(let c, let number): "\(c): root unchanged, generation \(number) stays current"
+        case .pruned(let c, let numbers): "\(c): pruned generation(s) \(numbers.map(String.init).joined(separator: ", ")) (keep_generations)"
         case .classFailed(let c, let reason): "\(c): FAILED: \(reason)"
         case .warning(let text): "warning: \(text)"
         }
@@ -93,6 +94,7 @@ final class LiveProgress: ProgressRenderer {
         case .assembling(let c, let number, _): state.classes[c]?.state = "assembling generation \(number)"
         case .published(let c, let number, _): state.classes[c]?.state = "published generation \(number)"
         case .unchanged(let c, let number): state.classes[c]?.state = "unchanged (generation \(number))"
+        case .pruned(let c, let numbers): state.messages.append("\(c): pruned generation(s) \(numbers.map(String.init).joined(separator: ", "))")
         case .classFailed(let c, _): state.classes[c]?.state = "FAILED"
         case .warning(let text): state.messages.append("warning: \(text)")
         case .distfilesReady, .buildOutput: break

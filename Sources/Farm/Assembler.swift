@@ -19,28 +19,37 @@ struct Assembler: Sendable {
         var path: String
         var sha256: String
         var buildId: Int64
+        /// The instance's BUILD_ID in the PKGDIR (binpkg-multi-instance).
+        var portageBuildID: Int?
     }
 
     func assemble(_ workspace: ClassWorkspace) async throws -> ClassOutcome {
         let resolved = try await resolveBinpkgs(workspace)
         let overlayDigest = try OverlayDigest.compute(workspace.profile.overlay?.path)
         // Compared with what nodes boot now (`current`, which a rollback may have moved), not the newest generation.
+        var base: (record: GenerationRecord, packages: [RootPackage])?
         if let number = RootLink.current(in: workspace.rootsDirectory),
            let current = try store.generation(class: workspace.nodeClass, number: number), let id = current.id,
-           current.status == "published",
-           current.overlayDigest == overlayDigest,
-           Set(try store.packages(inGeneration: id).map { "\($0.cpv) \($0.sha256)" })
-            == Set(resolved.map { "\($0.cpv) \($0.sha256)" }),
+           current.status == "published", current.overlayDigest == overlayDigest,
            FileManager.default.fileExists(atPath: current.path) {
-            events(.unchanged(workspace.nodeClass, generation: current.number))
-            return .unchanged(generation: current.number)
+            let packages = try store.packages(inGeneration: id)
+            if Set(packages.map { "\($0.cpv) \($0.sha256)" }) == Set(resolved.map { "\($0.cpv) \($0.sha256)" }) {
+                events(.unchanged(workspace.nodeClass, generation: current.number))
+                return .unchanged(generation: current.number)
+            }
+            base = (current, packages)
         }
         let generation = try store.beginGeneration(class: workspace.nodeClass, overlayDigest: overlayDigest) {
             (workspace.rootsDirectory as NSString).appendingPathComponent(String($0))
         }
         events(.assembling(workspace.nodeClass, generation: generation.number, packages: resolved.count))
         do {
-            try await install(workspace, resolved: resolved, into: generation.path, number: generation.number)
+            if let base {
+                try await update(workspace, from: base.record.path, holding: base.packages, resolved: resolved,
+                                 into: generation.path, number: generation.number)
+            } else {
+                try await install(workspace, resolved: resolved, into: generation.path, number: generation.number)
+            }
             try publish(workspace, number: generation.number)
             try store.publishGeneration(generation.id!, packages: resolved.map {
                 FarmStore.InstalledBinpkg(cpv: $0.cpv.description, buildId: $0.buildId, sha256: $0.sha256)
@@ -86,7 +95,7 @@ struct Assembler: Sendable {
                 throw FarmError(problem: "\(url.path) has no build recorded in the provenance database",
                                 fix: "remove it (farmctl will rebuild it), or adopt the PKGDIR with `farmctl binpkg import \(pkgdir.path) --class \(workspace.nodeClass)`")
             }
-            return ResolvedBinpkg(cpv: entry.cpv, path: url.path, sha256: sha256, buildId: buildId)
+            return ResolvedBinpkg(cpv: entry.cpv, path: url.path, sha256: sha256, buildId: buildId, portageBuildID: entry.binpkgBuildID)
         }
     }
 
@@ -102,13 +111,7 @@ struct Assembler: Sendable {
             throw FarmError(problem: "class \(workspace.nodeClass): installing binpkgs into generation \(number) failed (\(result.termination)); log: \(log)",
                             fix: "read the log; the previous `current` stays published")
         }
-        for package in resolved {
-            let vdb = (root as NSString).appendingPathComponent("var/db/pkg/\(package.cpv.category)/\(package.cpv.pf)")
-            guard fm.fileExists(atPath: vdb) else {
-                throw FarmError(problem: "class \(workspace.nodeClass): \(package.cpv) is missing from generation \(number) after emerge",
-                                fix: "read \(log); the previous `current` stays published")
-            }
-        }
+        try verify(workspace, resolved: resolved, root: root, number: number, log: log)
         if let overlay = workspace.profile.overlay?.path {
             let copy = try await transport.run(Command("cp", ["-a", "--no-preserve=ownership", overlay + "/.", root + "/"]))
             guard copy.termination.succeeded else {

@@ -144,8 +144,19 @@ public struct ClassTree: Sendable {
 
     /// `emerge --usepkgonly --oneshot --nodeps` of exact versions into the staging root (adopted binpkgs).
     public func installIntoStagingCommand(cpvs: [CPV]) -> Command {
+        installBinpkgsCommand(cpvs: cpvs, root: stagingRoot)
+    }
+
+    /// `emerge --usepkgonly --oneshot --nodeps` of exact versions into `root` (a same-slot older version is replaced).
+    public func installBinpkgsCommand(cpvs: [CPV], root: String) -> Command {
         Command(emerge, ["--usepkgonly", "--oneshot", "--nodeps", "--color=n", "--nospinner", "--quiet=y"] + cpvs.map { "=\($0)" },
-                environment: environment(root: stagingRoot), personality: personality)
+                environment: environment(root: root), personality: personality)
+    }
+
+    /// `emerge --unmerge` of exact versions from `root`.
+    public func unmergeCommand(cpvs: [CPV], root: String) -> Command {
+        Command(emerge, ["--unmerge", "--color=n", "--nospinner", "--quiet=y"] + cpvs.map { "=\($0)" },
+                environment: environment(root: root), personality: personality)
     }
 
     /// The python interpreter beside emerge (a venv's), for the dependency-edge helper.

@@ -2,6 +2,7 @@ import Binpkg
 import FarmModel
 import Foundation
 import Store
+import Workers
 import Testing
 import TestSupport
 @testable import Farm
@@ -113,6 +114,20 @@ struct EndToEndTests {
         let failedBuild = try #require(try loaded.buildHistory(class: "AthlonXP").first)
         #expect(failedBuild.status == "failed" && failedBuild.exitStatus == 1)
         #expect(try String(contentsOfFile: failedBuild.logPath, encoding: .utf8).contains("injected failure"))
+
+        // PIII's generations 2…4 were each made from a copy of the previous one plus the changed packages:
+        // generation 4 is file for file what a fresh assembly of the same binpkgs gives
+        let fresh = try Fixtures.temporaryDirectory("fresh-root")
+        defer { try? FileManager.default.removeItem(at: fresh) }
+        let profile = try #require(try loaded.profiles(named: ["PIII"]).first)
+        let workspace = ClassWorkspace(profile: profile, settings: loaded.settings, worker: loaded.settings.coordinator,
+                                       repositories: try loaded.repositories(), emerge: ExampleFarm.emerge)
+        let assembler = Assembler(settings: loaded.settings, transport: LocalTransport(), store: try loaded.openStore(), events: { _ in })
+        let resolved = try await assembler.resolveBinpkgs(workspace)
+        try await assembler.install(workspace, resolved: resolved, into: fresh.appendingPathComponent("root").path, number: 99)
+        let incremental = try RootTree(farm.url("var/roots/PIII/4"))
+        let full = try RootTree(fresh.appendingPathComponent("root"))
+        #expect(incremental.differences(from: full).isEmpty, "\(incremental.differences(from: full).prefix(20))")
 
         // When a profile is broken, Then the run fails with an error naming the file and line, and nothing changes
         let rootsBefore = try snapshot(farm.url("var/roots"))

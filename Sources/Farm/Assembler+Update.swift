@@ -7,8 +7,9 @@ extension Assembler {
     /// Makes generation `number` from a copy of the generation nodes boot now: unmerges what the plan dropped and
     /// installs only the packages that are new or whose binpkg differs, so k changed packages cost k installs.
     /// The result is checked exactly as a fresh assembly is (same packages, same binpkg instances, nothing else).
+    /// Returns how many packages it installed.
     func update(_ workspace: ClassWorkspace, from previous: String, holding packages: [RootPackage], resolved: [ResolvedBinpkg],
-                into root: String, number: Int) async throws {
+                into root: String, number: Int) async throws -> Int {
         let old: [(cpv: CPV, sha256: String)] = packages.compactMap { row in CPV(row.cpv).map { (cpv: $0, sha256: row.sha256) } }
         let oldByCP = Dictionary(old.map { ($0.cpv.cp, $0) }, uniquingKeysWith: { first, _ in first })
         let newCPs = Set(resolved.map(\.cpv.cp))
@@ -30,6 +31,7 @@ extension Assembler {
                           what: "installing \(changed.map(\.description).joined(separator: " "))")
         }
         try verify(workspace, resolved: resolved, root: root, number: number, log: log)
+        return changed.count
     }
 
     private func run(_ command: Command, _ workspace: ClassWorkspace, number: Int, log: String, what: String) async throws {

@@ -43,12 +43,14 @@ struct Assembler: Sendable {
             (workspace.rootsDirectory as NSString).appendingPathComponent(String($0))
         }
         events(.assembling(workspace.nodeClass, generation: generation.number, packages: resolved.count))
+        let started = Date()
+        let installed: Int
         do {
             if let base {
-                try await update(workspace, from: base.record.path, holding: base.packages, resolved: resolved,
-                                 into: generation.path, number: generation.number)
+                installed = try await update(workspace, from: base.record.path, holding: base.packages, resolved: resolved,
+                                             into: generation.path, number: generation.number)
             } else {
-                try await install(workspace, resolved: resolved, into: generation.path, number: generation.number)
+                installed = try await install(workspace, resolved: resolved, into: generation.path, number: generation.number)
             }
             try publish(workspace, number: generation.number)
             try store.publishGeneration(generation.id!, packages: resolved.map {
@@ -59,7 +61,8 @@ struct Assembler: Sendable {
             try? store.failGeneration(generation.id!, reason: "\(error)")
             throw error
         }
-        events(.published(workspace.nodeClass, generation: generation.number, packages: resolved.count))
+        events(.published(workspace.nodeClass, generation: generation.number, packages: resolved.count, installed: installed,
+                          seconds: Date().timeIntervalSince(started)))
         return .published(generation: generation.number)
     }
 
@@ -100,7 +103,9 @@ struct Assembler: Sendable {
     }
 
     /// Installs the binpkgs into a new generation directory, checks each is there, copies the overlay.
-    func install(_ workspace: ClassWorkspace, resolved: [ResolvedBinpkg], into root: String, number: Int) async throws {
+    /// Returns how many packages it installed.
+    @discardableResult
+    func install(_ workspace: ClassWorkspace, resolved: [ResolvedBinpkg], into root: String, number: Int) async throws -> Int {
         let fm = FileManager.default
         try? fm.removeItem(atPath: root)  // a generation left by a run that died: never current
         try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -119,6 +124,7 @@ struct Assembler: Sendable {
                                 fix: "check the overlay's files are readable")
             }
         }
+        return resolved.count
     }
 
     /// Points `<roots>/<CLASS>/current` at generation `number` with one atomic rename.

@@ -10,7 +10,9 @@ public enum FarmEvent: Sendable {
     case buildFinished(ClassName, CPV, worker: String, succeeded: Bool, seconds: Double, logPath: String)
     case buildSkipped(ClassName, CPV, because: CPV)
     case assembling(ClassName, generation: Int, packages: Int)
-    case published(ClassName, generation: Int, packages: Int)
+    /// `installed` of `packages` were installed (all for a fresh assembly; the changed ones when the generation
+    /// was made from a copy of the previous one), in `seconds` from the start of assembly to `current` switched.
+    case published(ClassName, generation: Int, packages: Int, installed: Int, seconds: Double)
     case unchanged(ClassName, generation: Int)
     /// Generations beyond `keep_generations` whose directories were deleted.
     case pruned(ClassName, generations: [Int])

@@ -37,7 +37,8 @@ final class PlainProgress: ProgressRenderer {
                : "\(c): FAILED \(cpv) after \(String(format: "%.1f", seconds)) s; log: \(log)"
         case .buildSkipped(let c, let cpv, let cause): "\(c): skipped \(cpv) because \(cause) failed"
         case .assembling(let c, let number, let count): "\(c): assembling generation \(number) from \(count) binpkgs"
-        case .published(let c, let number, _): "\(c): published generation \(number) (current -> \(number))"
+        case .published(let c, let number, let count, let installed, let seconds):
+            "\(c): published generation \(number) (current -> \(number)): \(installed) of \(count) packages installed in \(String(format: "%.2f", seconds)) s"
         case .unchanged(let c, let number): "\(c): root unchanged, generation \(number) stays current"
         case .pruned(let c, let numbers): "\(c): pruned generation(s) \(numbers.map(String.init).joined(separator: ", ")) (keep_generations)"
         case .classFailed(let c, let reason): "\(c): FAILED: \(reason)"
@@ -92,7 +93,7 @@ final class LiveProgress: ProgressRenderer {
             state.classes[c, default: ClassRow()].failed += 1
             state.messages.append("\(c): skipped \(cpv) because \(cause) failed")
         case .assembling(let c, let number, _): state.classes[c]?.state = "assembling generation \(number)"
-        case .published(let c, let number, _): state.classes[c]?.state = "published generation \(number)"
+        case .published(let c, let number, _, _, _): state.classes[c]?.state = "published generation \(number)"
         case .unchanged(let c, let number): state.classes[c]?.state = "unchanged (generation \(number))"
         case .pruned(let c, let numbers): state.messages.append("\(c): pruned generation(s) \(numbers.map(String.init).joined(separator: ", "))")
         case .classFailed(let c, _): state.classes[c]?.state = "FAILED"

@@ -23,7 +23,7 @@ struct EndToEndTests {
 
     @Test func buildsTwoI686RootsThenNothingThenOnlyWhatChanged() async throws {
         let farm = try ExampleFarm()
-        defer { farm.remove() }
+        defer { if ProcessInfo.processInfo.environment["FARMCTL_KEEP_TEST_FARM"] == nil { farm.remove() } }
 
         // Given a fresh copy of the example farm, When both classes are built
         let first = try await build(farm)
@@ -118,7 +118,7 @@ struct EndToEndTests {
         // PIII's generations 2…4 were each made from a copy of the previous one plus the changed packages:
         // generation 4 is file for file what a fresh assembly of the same binpkgs gives
         let fresh = try Fixtures.temporaryDirectory("fresh-root")
-        defer { try? FileManager.default.removeItem(at: fresh) }
+        defer { if ProcessInfo.processInfo.environment["FARMCTL_KEEP_TEST_FARM"] == nil { try? FileManager.default.removeItem(at: fresh) } }
         let profile = try #require(try loaded.profiles(named: ["PIII"]).first)
         let workspace = ClassWorkspace(profile: profile, settings: loaded.settings, worker: loaded.settings.coordinator,
                                        repositories: try loaded.repositories(), emerge: ExampleFarm.emerge)

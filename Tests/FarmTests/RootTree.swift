@@ -4,8 +4,8 @@ import TestSupport
 
 /// Every entry of a root filesystem: type, permissions, and content digest or link target, by relative path.
 /// Portage's per-merge bookkeeping is left out, as it differs between any two installs of the same binpkgs:
-/// the merge counter (`var/cache/edb/counter`, each package's `COUNTER`, also inside its `metadata` cache) and
-/// the resume state `var/cache/edb/mtimedb`.
+/// the merge counter (`var/cache/edb/counter`, each package's `COUNTER`), the resume state `var/cache/edb/mtimedb`,
+/// and in each package's `metadata` cache its `COUNTER=` and `#dir_mtime=` lines.
 struct RootTree {
     var entries: [String: String] = [:]
 
@@ -27,7 +27,7 @@ struct RootTree {
             default:
                 var data = try Data(contentsOf: URL(fileURLWithPath: path))
                 if relative.hasPrefix("var/db/pkg/"), relative.hasSuffix("/metadata") {
-                    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("COUNTER=") }
+                    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("COUNTER=") && !$0.hasPrefix("#dir_mtime=") }
                     data = Data(lines.joined(separator: "\n").utf8)
                 }
                 entries[relative] = "file \(mode) \(try Digest.hex(.sha256, of: data))"

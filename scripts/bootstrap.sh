@@ -28,7 +28,12 @@ if ((${#missing[@]})); then
     echo "apt-get install ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     aptlog="$(mktemp)"
-    if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$aptlog" 2>&1; then
+    # A mirror in mid-sync makes `apt-get update` fail (seen here with Debian's i386 security lists); the lists
+    # already present usually still hold what is missing, so only a failed install stops the bootstrap.
+    if ! apt-get update -qq >"$aptlog" 2>&1; then
+        echo "bootstrap: apt-get update failed; installing from the package lists already present" >&2
+    fi
+    if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$aptlog" 2>&1; then
         cat "$aptlog" >&2
         rm -f "$aptlog"
         exit 1

@@ -9,17 +9,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-farmctl="$PWD/.build/debug/farmctl"
-[[ -x $farmctl ]] || { echo "run make build first" >&2; exit 1; }
-work=$(mktemp -d /tmp/farmctl-assembly.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cp -a workers.conf profiles repo mirror "$work/"
-echo "emerge = \"$PWD/.venv/bin/emerge\"" >> "$work/workers.conf"
+source bench/example-farm.sh
 echo "dev-util/mktable" >> "$work/profiles/PIII/packages"
 config=(--plain --config "$work/workers.conf")
 
 seconds() { sed -n 's/.*published generation [0-9]*.*: \([0-9]*\) of \([0-9]*\) packages installed in \([0-9.]*\) s/\1 \2 \3/p' "$1"; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 "$farmctl" build PIII "${config[@]}" > "$work/first.log"
 read -r _ total first < <(seconds "$work/first.log")

@@ -5,16 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
-farmctl="$PWD/.build/debug/farmctl"
-[[ -x $farmctl ]] || { echo "run make build first" >&2; exit 1; }
-work=$(mktemp -d /tmp/farmctl-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cp -a workers.conf profiles repo mirror "$work/"
-echo "emerge = \"$PWD/.venv/bin/emerge\"" >> "$work/workers.conf"
+source bench/example-farm.sh
 
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 t0=$(now); "$farmctl" build PIII AthlonXP --plain --config "$work/workers.conf" > "$work/cold.log"; t1=$(now)
 cold=$(elapsed "$t0" "$t1")

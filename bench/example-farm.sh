@@ -1,0 +1,10 @@
+# Sourced by the farm benchmarks (run from the repository's top directory): sets `farmctl` (the debug build)
+# and `work`, a temp copy of the example farm using this repository's Portage venv, removed on exit.
+farmctl="$PWD/.build/debug/farmctl"
+[[ -x $farmctl ]] || { echo "run make build first" >&2; exit 1; }
+work=$(mktemp -d /tmp/farmctl-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cp -a workers.conf profiles repo mirror "$work/"
+echo "emerge = \"$PWD/.venv/bin/emerge\"" >> "$work/workers.conf"
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "CPU", dependencies: ["FarmModel"]),
         // workers.conf (TOML), class profiles and make.conf: parsed and validated with file and line.
         .target(name: "FarmConfig", dependencies: ["FarmModel", "CPU"]),
+        // Network boot: pxelinux.cfg files, NFS exports, class kernels, written atomically as one set.
+        .target(name: "Boot", dependencies: ["FarmModel", "FarmConfig"]),
         // Binary packages: XPAK and gpkg, image listing and safe extraction, Packages index, digests.
         .target(name: "Binpkg", dependencies: ["FarmModel", "CCrypto", "CArchive"]),
         // Adapter over the real Portage: config roots, emerge invocations, --pretend parsing, Manifests.
@@ -51,7 +53,7 @@ let package = Package(
         .target(name: "Scheduler", dependencies: ["FarmModel"]),
         // Farm use cases: build, assemble, publish, query.
         .target(name: "Farm", dependencies: [
-            "FarmModel", "FarmConfig", "CPU", "Binpkg", "Portage", "Store", "Workers", "Scheduler",
+            "FarmModel", "FarmConfig", "CPU", "Binpkg", "Portage", "Store", "Workers", "Scheduler", "Boot",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The command line: parsing and rendering only.
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "FarmModelTests", dependencies: ["FarmModel", "TestSupport"]),
         .testTarget(name: "CPUTests", dependencies: ["CPU", "TestSupport"]),
         .testTarget(name: "FarmConfigTests", dependencies: ["FarmConfig", "TestSupport"]),
+        .testTarget(name: "BootTests", dependencies: ["Boot", "FarmConfig", "FarmModel", "TestSupport"]),
         .testTarget(name: "BinpkgTests", dependencies: ["Binpkg", "TestSupport"]),
         .testTarget(name: "PortageTests", dependencies: ["Portage", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),

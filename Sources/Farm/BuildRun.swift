@@ -74,6 +74,14 @@ extension Farm {
             if case .failed(let reason) = outcome { events(.classFailed(nodeClass, reason: reason)) }
             results.append(.init(nodeClass: nodeClass, outcome: outcome, built: built, failed: failed))
         }
+        // 6. Network boot: PXE labels, kernels and exports follow the new `current` links.
+        if results.contains(where: { if case .published = $0.outcome { true } else { false } }) {
+            do {
+                if let report = try syncNetworkBoot() { events(.networkBoot(report)) }
+            } catch {
+                events(.warning("the roots are published, but the network-boot files were not rewritten: \(error)"))
+            }
+        }
         return BuildSummary(classes: results, seconds: Date().timeIntervalSince(started))
     }
 

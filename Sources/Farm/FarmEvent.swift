@@ -14,6 +14,8 @@ public enum FarmEvent: Sendable {
     /// was made from a copy of the previous one), in `seconds` from the start of assembly to `current` switched.
     case published(ClassName, generation: Int, packages: Int, installed: Int, seconds: Double)
     case unchanged(ClassName, generation: Int)
+    /// Network-boot files rewritten after roots changed (see `Farm.syncNetworkBoot`).
+    case networkBoot(NetworkBootReport)
     /// Generations beyond `keep_generations` whose directories were deleted.
     case pruned(ClassName, generations: [Int])
     case classFailed(ClassName, reason: String)

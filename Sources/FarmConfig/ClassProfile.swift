@@ -46,6 +46,8 @@ public struct ClassProfile: Sendable, Equatable {
     public var cpu: ClassCPU
     /// What the class's code needs from a CPU (from CFLAGS, CPU_FLAGS_X86 and `[cpu]`).
     public var requirements: ClassRequirements
+    /// The `[boot]` table of `class.toml`: softlevel, extra kernel arguments, kernel and initrd in the root.
+    public var boot = ClassBootOptions()
 
     /// Loads the class directory `directory`, whose last component is the class name.
     public static func load(from directory: URL) throws(ConfigError) -> ClassProfile {
@@ -78,7 +80,7 @@ public struct ClassProfile: Sendable, Equatable {
             packageSet: try PackageSetFile.load(directory.appendingPathComponent("packages")),
             packageUse: optional("package.use"), packageAcceptKeywords: optional("package.accept_keywords"),
             packageEnv: optional("package.env"), overlay: hasOverlay ? overlay : nil,
-            cpu: settings.cpu, requirements: requirements)
+            cpu: settings.cpu, requirements: requirements, boot: settings.boot)
     }
 }
 
@@ -88,11 +90,13 @@ struct ClassSettings {
     var portageProfile: ClassProfile.PortageProfile
     var description: String?
     var cpu: ClassCPU
+    var boot: ClassBootOptions
 
     init(_ table: TOMLTable) throws(ConfigError) {
         let reader = TableReader(table: table, name: "class.toml")
-        try reader.rejectUnknownKeys(allowed: ["arch", "portage_profile", "description", "cpu"])
+        try reader.rejectUnknownKeys(allowed: ["arch", "portage_profile", "description", "cpu", "boot"])
         cpu = try reader.table("cpu").map { table throws(ConfigError) in try ClassCPU(table) } ?? ClassCPU()
+        boot = try reader.table("boot").map { table throws(ConfigError) in try ClassBootOptions(table) } ?? ClassBootOptions()
         let arch = try reader.required("arch", reader.string)
         let known = Arch.allCases.map(\.rawValue).joined(separator: ", ")
         guard let value = Arch(rawValue: arch.value) else {

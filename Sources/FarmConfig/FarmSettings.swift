@@ -30,6 +30,8 @@ public struct FarmSettings: Sendable, Equatable {
     public var keepGenerations: Int = 5
     /// The workers, in file order.
     public var workers: [WorkerSpec]
+    /// The `[pxe]` table: PXE boot files and NFS exports; nil when farmctl does not manage network boot.
+    public var pxe: PXESettings? = nil
 
     /// The directory holding `workers.conf`, against which relative paths resolve.
     public var directory: URL { configFile.deletingLastPathComponent() }
@@ -51,7 +53,7 @@ public struct FarmSettings: Sendable, Equatable {
         let configFile = configFile.standardizedFileURL
         let root = try TOML.parse(text, path: configFile.path)
         let directory = configFile.deletingLastPathComponent()
-        try TableReader(table: root, name: configFile.lastPathComponent).rejectUnknownKeys(allowed: ["farm", "worker"], what: "table")
+        try TableReader(table: root, name: configFile.lastPathComponent).rejectUnknownKeys(allowed: ["farm", "worker", "pxe"], what: "table")
 
         let farm = try table(root, "farm", in: configFile) ?? TOMLTable(location: SourceLocation(path: configFile.path))
         let reader = TableReader(table: farm, name: "[farm]")
@@ -68,19 +70,24 @@ public struct FarmSettings: Sendable, Equatable {
             throw reader.invalid("repositories", at: entry.value.location, "is empty",
                                  fix: "list at least the main ebuild repository, e.g. repositories = [\"repo\"]")
         }
+        let roots = try path("roots", default: state.appendingPathComponent("roots"))
+        let pxe = try table(root, "pxe", in: configFile).map { table throws(ConfigError) in
+            try PXESettings(table, directory: directory, state: state, roots: roots)
+        }
         return FarmSettings(
             configFile: configFile, state: state,
             database: try path("database", default: state.appendingPathComponent("farm.sqlite")),
             distfiles: try path("distfiles", default: state.appendingPathComponent("distfiles")),
             packages: try path("packages", default: state.appendingPathComponent("packages")),
-            roots: try path("roots", default: state.appendingPathComponent("roots")),
+            roots: roots,
             logs: try path("logs", default: state.appendingPathComponent("logs")),
             profiles: try path("profiles", default: directory.appendingPathComponent("profiles")),
             repositories: repositories,
             mirrors: try paths("mirrors", default: ["mirror"]),
             emerge: try reader.string("emerge").map { $0.value.contains("/") ? resolvePath($0.value, against: directory).path : $0.value },
             keepGenerations: try keepGenerations(reader),
-            workers: try workers(root, configFile: configFile))
+            workers: try workers(root, configFile: configFile),
+            pxe: pxe)
     }
 
     static let farmKeys = ["state", "database", "distfiles", "packages", "roots", "logs", "profiles", "repositories", "mirrors", "emerge", "keep_generations"]

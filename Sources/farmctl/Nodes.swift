@@ -43,6 +43,7 @@ extension Farmctl.Nodes {
             case .updated: print("updated \(name): class \(chosen)")
             case .reclassified(let from): print("reclassified \(name): \(from) → \(chosen)")
             }
+            if change != .unchanged { syncNetworkBoot(farm) }
         }
     }
 

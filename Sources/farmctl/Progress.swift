@@ -41,6 +41,7 @@ final class PlainProgress: ProgressRenderer {
             "\(c): published generation \(number) (current -> \(number)): \(installed) of \(count) packages installed in \(String(format: "%.2f", seconds)) s"
         case .unchanged(let c, let number): "\(c): root unchanged, generation \(number) stays current"
         case .pruned(let c, let numbers): "\(c): pruned generation(s) \(numbers.map(String.init).joined(separator: ", ")) (keep_generations)"
+        case .networkBoot(let report): report.summary
         case .classFailed(let c, let reason): "\(c): FAILED: \(reason)"
         case .warning(let text): "warning: \(text)"
         }
@@ -95,6 +96,7 @@ final class LiveProgress: ProgressRenderer {
         case .assembling(let c, let number, _): state.classes[c]?.state = "assembling generation \(number)"
         case .published(let c, let number, _, _, _): state.classes[c]?.state = "published generation \(number)"
         case .unchanged(let c, let number): state.classes[c]?.state = "unchanged (generation \(number))"
+        case .networkBoot(let report): state.messages.append(report.summary)
         case .pruned(let c, let numbers): state.messages.append("\(c): pruned generation(s) \(numbers.map(String.init).joined(separator: ", "))")
         case .classFailed(let c, _): state.classes[c]?.state = "FAILED"
         case .warning(let text): state.messages.append("warning: \(text)")
@@ -117,5 +119,13 @@ final class LiveProgress: ProgressRenderer {
         out += lines.joined(separator: "\n") + "\n"
         state.drawnLines = lines.count
         FileHandle.standardOutput.write(Data(out.utf8))
+    }
+}
+
+extension NetworkBootReport {
+    /// One line for people: what changed, and what the NFS server must do.
+    var summary: String {
+        let changes = written.isEmpty && removed.isEmpty ? "unchanged" : "\(written.count) file(s) written, \(removed.count) removed"
+        return "network boot: \(changes)" + (exportsChanged ? "; \(exportsFile) changed: run `exportfs -ra` on the NFS server" : "")
     }
 }

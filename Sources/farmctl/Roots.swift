@@ -45,6 +45,7 @@ extension Farmctl.Roots {
             let farm = try options.loadFarm()
             let (from, to) = try reportingErrors(exitCode: 2) { try farm.rollback(class: nodeClass, to: number) }
             print("\(nodeClass): current \(from.map(String.init) ?? "none") → \(to)")
+            syncNetworkBoot(farm)
         }
     }
 

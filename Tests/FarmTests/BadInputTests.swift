@@ -24,7 +24,7 @@ struct BadInputTests {
 
     @Test func malformedWorkersConf() throws {
         try expectRefused(breaking: { try $0.replace(in: "workers.conf", "jobs = 2", with: "jobs = two") },
-                          mentions: ["workers.conf:18", "`two`"])
+                          mentions: ["workers.conf:24", "`two`"])
     }
 
     @Test func unknownKeyInWorkersConfSuggestsTheRightOne() throws {

@@ -86,6 +86,9 @@ struct ClassifyCommandTests {
         #expect(status == 0 && output.contains("node01 unchanged"), "\(output)")
         (status, output) = try ExampleFarm.run(farmctl, ["nodes", "add", "node01", "--mac", "00:16:3e:00:00:01", "--cpuinfo", xp] + config)
         #expect(status == 0 && output.contains("reclassified node01: PIII → AthlonXP"), "\(output)")
+        // and its pxelinux file follows its class (the example farm has a [pxe] table)
+        let nodeFile = try farm.read("var/tftp/pxelinux.cfg/01-00-16-3e-00-00-01")
+        #expect(nodeFile.contains("AthlonXP") && !nodeFile.contains("PIII"), "\(nodeFile)")
         (status, output) = try ExampleFarm.run(farmctl, ["nodes", "add", "node02", "--mac", "00:16:3e:00:00:01", "--cpuinfo", p3] + config)
         #expect(status == 2 && output.contains("already belongs to node node01"), "\(output)")
         (status, output) = try ExampleFarm.run(farmctl, ["nodes", "add", "node03", "--mac", "00:16:3e:00:00:03", "--cpuinfo",

@@ -54,6 +54,12 @@ struct EndToEndTests {
                 #expect(build.cflags?.contains(march) == true)
             }
         }
+        // the network-boot files follow: one read-only export per class root for the cluster network
+        let exports = try farm.read("var/exports")
+        for name in ["PIII", "AthlonXP"] {
+            #expect(exports.contains("\(farm.url("var/roots/\(name)").path) 192.168.10.0/24(ro,"), "\(exports)")
+        }
+        #expect(FileManager.default.fileExists(atPath: farm.url("var/tftp/pxelinux.cfg/default").path))
         // the build-only dependency was built once, on Portage's host side, and is in no root
         let history = try loaded.buildHistory(class: nil)
         #expect(history.filter { $0.cpv.hasPrefix("dev-util/mktable") }.count <= 1)

@@ -111,7 +111,8 @@ import Workers
             let root = "/tmp/farmctl-chroot-\(UUID().uuidString.prefix(8))"
             let setup = "mkdir -p \(root) && mount --bind / \(root) && mount -t tmpfs none \(root)/mnt && mkdir \(root)/mnt/work && touch \(root)/mnt/work/inside"
             #expect(try await transport.run(Command("sh", ["-c", setup])).termination.succeeded)
-            defer { Task { [transport] in _ = try? await transport.run(Command("sh", ["-c", "umount -R \(root); rmdir \(root)"])) } }
+            // rmdir(2) only, never a recursive removal: / is bound there inside the sshd's namespace
+            defer { rmdir(root) }
             // When a 32-bit command runs in the chrooted variant of the transport
             let chrooted = transport.chrooted(root)
             let command = Command("sh", ["-c", "pwd; ls; uname -m; echo $V"], environment: ["V": "set"], workingDirectory: "/mnt/work",
@@ -122,6 +123,7 @@ import Workers
             #expect(result.termination.succeeded)
             #expect(output == "/mnt/work\ninside\ni686\nset\n")
             #expect(!outside.contains("inside"))
+            _ = try await transport.run(Command("sh", ["-c", "umount -R \(root) && rmdir \(root)"]))
         }
     }
 }

@@ -6,7 +6,8 @@ import Workers
 enum SSHWorkers {
     /// The SSH transport of a remote worker (the session opens on first use).
     static func transport(for spec: WorkerSpec) throws -> SSHTransport {
-        SSHTransport(target: target(for: spec))
+        try spec.checkKeyFiles()
+        return SSHTransport(target: target(for: spec))
     }
 
     /// Where and how to reach the worker; defaults as ssh has them: port 22, your user name, ~/.ssh/known_hosts,

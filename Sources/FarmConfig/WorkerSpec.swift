@@ -25,6 +25,8 @@ public struct WorkerSpec: Sendable, Equatable {
     public var identity: URL?
     /// SSH known_hosts file for a remote host.
     public var knownHosts: URL?
+    /// Where `identity` and `known_hosts` are written, for `checkKeyFiles()`.
+    var keyLocations: [String: SourceLocation] = [:]
     /// Per arch, a directory on the worker to build that arch in (`linux32 chroot DIR …`), from `[worker.NAME.chroot]`.
     public var chroot: [Arch: String] = [:]
     /// Where the `[worker.NAME]` header is.
@@ -93,10 +95,10 @@ extension WorkerSpec {
             return port.value
         }
         user = try reader.string("user")?.value
-        identity = try Self.existingFile("identity", reader: reader, directory: directory,
-                                         fix: "create an ed25519 key with `ssh-keygen -t ed25519 -f PATH` and install PATH.pub on the worker")
-        knownHosts = try Self.existingFile("known_hosts", reader: reader, directory: directory,
-                                           fix: "create it with `ssh-keyscan -p PORT -t ed25519 HOST > PATH` after checking the key's fingerprint on the worker")
+        // Key files are checked when the worker is used (`checkKeyFiles`), so queries work while one is missing.
+        for key in ["identity", "known_hosts"] { keyLocations[key] = try reader.string(key)?.location }
+        identity = try reader.string("identity").map { resolvePath($0.value, against: directory) }
+        knownHosts = try reader.string("known_hosts").map { resolvePath($0.value, against: directory) }
         if Self.localHosts.contains(host), let key = Self.sshKeys.first(where: { table[$0] != nil }), let entry = table[key] {
             throw ConfigError(.invalidValue, at: entry.keyLocation, "`\(key)` in [worker.\(name)] applies only to SSH workers, and host is \(host) (the coordinator itself)",
                               fix: "remove `\(key)`, or set host to the worker's address")
@@ -113,13 +115,15 @@ extension WorkerSpec {
         if let table = try reader.table("chroot") { chroot = try Self.chroots(table, name: name, arches: self.arches) }
     }
 
-    private static func existingFile(_ key: String, reader: TableReader, directory: URL, fix: String) throws(ConfigError) -> URL? {
-        guard let value = try reader.string(key) else { return nil }
-        let url = resolvePath(value.value, against: directory)
-        guard FileManager.default.isReadableFile(atPath: url.path) else {
-            throw reader.invalid(key, at: value.location, "names \(url.path), which does not exist or is not readable", fix: fix)
+    /// Throws, naming the file and line, when `identity` or `known_hosts` names a file farmctl cannot read.
+    public func checkKeyFiles() throws(ConfigError) {
+        let fixes = ["identity": "create an ed25519 key with `ssh-keygen -t ed25519 -f PATH` and install PATH.pub on the worker",
+                     "known_hosts": "create it with `ssh-keyscan -p PORT -t ed25519 HOST > PATH` after checking the key's fingerprint on the worker"]
+        for (key, url) in [("identity", identity), ("known_hosts", knownHosts)] {
+            guard let url, !FileManager.default.isReadableFile(atPath: url.path) else { continue }
+            throw ConfigError(.invalidValue, at: keyLocations[key] ?? location,
+                              "`\(key)` in [worker.\(name)] names \(url.path), which does not exist or is not readable", fix: fixes[key] ?? "")
         }
-        return url
     }
 
     private static func chroots(_ table: TOMLTable, name: String, arches: [Arch]) throws(ConfigError) -> [Arch: String] {

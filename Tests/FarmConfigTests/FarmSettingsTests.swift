@@ -70,6 +70,19 @@ import Testing
         }
     }
 
+    @Test func aMissingKeyFileLoadsButRefusesTheWorkerNamingItsLine() throws {
+        // Given an SSH worker whose identity file does not exist
+        let text = "[worker.w1]\nhost = \"b.lan\"\njobs = 1\narches = [\"x86\"]\nworkdir = \"/w\"\nidentity = \"nokey\"\n"
+        try withFiles(["workers.conf": text]) { dir in
+            // When loaded, Then the file loads (queries need no keys)
+            let worker = try FarmSettings.load(from: dir.appendingPathComponent("workers.conf")).workers[0]
+            // And using the worker is refused, naming file, line and key, with a fix
+            expectConfigError(.invalidValue, file: "workers.conf", line: 6, "`identity` in [worker.w1] names ", "ssh-keygen -t ed25519") {
+                try worker.checkKeyFiles()
+            }
+        }
+    }
+
     @Test func aChrootPerArchIsReadForAnSSHWorker() throws {
         // Given an SSH worker that builds x86 inside a chroot
         let text = "[worker.old]\nhost = \"127.0.0.9\"\njobs = 1\narches = [\"amd64\", \"x86\"]\nworkdir = \"/var/tmp/farm\"\n"
@@ -158,8 +171,6 @@ import Testing
         (worker(remote) + "[worker.w1.chroot]\namd64 = \"/srv/c\"\n", .unknownKey, 7, "unknown arch `amd64` in [worker.w1.chroot]", "known archs: x86"),
         (worker(w1) + "[worker.w1.chroot]\nx86 = \"/srv/c\"\n", .invalidValue, 6, "`chroot` in [worker.w1] applies only to SSH workers", "remove `chroot`"),
         (worker(remote) + "[worker.w1.chroot]\nx86 = \"srv/c\"\n", .invalidValue, 7, "`x86` in [worker.w1.chroot] must be an absolute path on the worker", "/srv/chroot/x86"),
-        (worker("host = \"b.lan\"\njobs = 1\narches = [\"x86\"]\nworkdir = \"/w\"\nidentity = \"nokey\"\n"), .invalidValue, 6,
-         "`identity` in [worker.w1] names ", "ssh-keygen -t ed25519"),
     ] as [(String, ConfigError.Kind, Int?, String, String)])
     func reportsValidationErrorsWithFileLineAndKey(text: String, kind: ConfigError.Kind, line: Int?, problem: String, fix: String) throws {
         // Given an invalid workers.conf

@@ -46,7 +46,7 @@ func randomFile(_ size: Int) throws -> (directory: URL, path: String, data: Data
             let (directory, source, _) = try randomFile(4096)
             defer { try? FileManager.default.removeItem(at: directory) }
             let remote = "/tmp/farmctl-replace-\(UUID().uuidString.prefix(8))"
-            defer { Task { [transport] in _ = try? await transport.run(Command("rm", ["-f", remote])) } }
+            defer { unlink(remote) }  // the worker is this machine (loopback sshd)
             #expect(try await transport.run(Command("sh", ["-c", "echo old > \(remote)"])).termination.succeeded)
             // When a file is uploaded over it
             try await transport.upload(source, to: remote)
@@ -65,7 +65,7 @@ func randomFile(_ size: Int) throws -> (directory: URL, path: String, data: Data
             let full = "/tmp/farmctl-full-\(UUID().uuidString.prefix(8))"
             #expect(try await transport.run(Command("sh", ["-c", "mkdir -p \(full) && mount -t tmpfs -o size=1m none \(full)"]))
                 .termination.succeeded)
-            defer { Task { [transport] in _ = try? await transport.run(Command("sh", ["-c", "umount \(full); rmdir \(full)"])) } }
+            defer { rmdir(full) }  // rmdir(2) only: the tmpfs is mounted in the sshd's namespace, not here
             // When a 4 MiB file is uploaded there
             let error = await #expect(throws: SSHError.self) { try await transport.upload(source, to: full + "/file.bin") }
             // Then the upload fails as an SFTP failure (the worker is fine) and the directory holds nothing at all
@@ -73,6 +73,7 @@ func randomFile(_ size: Int) throws -> (directory: URL, path: String, data: Data
             #expect(error?.isWorkerLost == false)
             let (_, listing) = try await transport.capture(Command("ls", ["-A", full]), limit: 1000)
             #expect(listing == "")
+            _ = try await transport.run(Command("umount", [full]))
         }
     }
 

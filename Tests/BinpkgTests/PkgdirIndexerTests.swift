@@ -24,6 +24,7 @@ private func makePkgdir(_ files: [(String, String)]) throws -> URL {
     @Test func entriesMatchTheIndexPortageWroteForTheSameFiles() throws {
         // Given the five real multi-instance binpkgs and the Packages index Portage wrote for them in 2023
         let pkgdir = try makePkgdir(multiInstance)
+        defer { try? FileManager.default.removeItem(at: pkgdir) }
         let real = try PackagesIndex(contentsOf: Fixtures.testdata("binpkg/257-binpkgs-Packages"))
         // When farmctl indexes the PKGDIR under the same header CHOST
         let scan = try PkgdirIndexer(pkgdir: pkgdir, newHeader: [PackagesField(key: "CHOST", value: "x86_64-pc-linux-gnu")]).scan()
@@ -39,6 +40,7 @@ private func makePkgdir(_ files: [(String, String)]) throws -> URL {
     @Test func regenerationRereadsOnlyChangedFiles() throws {
         // Given an indexed PKGDIR
         let pkgdir = try makePkgdir(multiInstance)
+        defer { try? FileManager.default.removeItem(at: pkgdir) }
         let indexer = PkgdirIndexer(pkgdir: pkgdir)
         #expect(try indexer.regenerate().written)
         // When nothing changed, then nothing is read or written
@@ -60,6 +62,7 @@ private func makePkgdir(_ files: [(String, String)]) throws -> URL {
         // Given the flat layout (cat/pf.tbz2) and the real qmerge-test-2.0.tbz2 whose XPAK says PF=qmerge-test-1.3
         let pkgdir = try makePkgdir([("qmerge-test-1.3.tbz2", "sys-devel"), ("qmerge-test-2.0.tbz2", "sys-devel"),
                                      ("json-c-0.9.tbz2", "dev-libs")])
+        defer { try? FileManager.default.removeItem(at: pkgdir) }
         // When indexed
         let scan = try PkgdirIndexer(pkgdir: pkgdir).scan()
         // Then the well-named ones are indexed without PATH-derived build ids, the misnamed one is reported by name
@@ -72,6 +75,7 @@ private func makePkgdir(_ files: [(String, String)]) throws -> URL {
     @Test func garbageIsReportedNotIndexed() throws {
         // Given a file with a binpkg name but no binpkg inside
         let pkgdir = try makePkgdir([])
+        defer { try? FileManager.default.removeItem(at: pkgdir) }
         try FileManager.default.createDirectory(at: pkgdir.appendingPathComponent("app-misc/x"), withIntermediateDirectories: true)
         try Data("not a binpkg".utf8).write(to: pkgdir.appendingPathComponent("app-misc/x/x-1-1.xpak"))
         // When indexed, then it is named as invalid and the index is empty

@@ -83,6 +83,7 @@ extension EndToEndTests {
         let server = try BinhostServer(directory: piii)
         defer { server.stop() }
         let client = try Fixtures.temporaryDirectory("binhost-client")
+        defer { try? FileManager.default.removeItem(at: client) }
         var environment = workspace.tree.environment(root: client.appendingPathComponent("root").path)
         environment["PKGDIR"] = client.appendingPathComponent("packages").path
         environment["PORTAGE_BINHOST"] = "http://127.0.0.1:\(server.port)"

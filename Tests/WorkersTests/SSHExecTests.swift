@@ -7,7 +7,9 @@ import Workers
     @Test func outputLinesLogAndExitStatus() async throws {
         try await withHost { _, transport in
             // Given a command that writes to stdout and stderr and exits 7, and a log file
-            let log = try Fixtures.temporaryDirectory("ssh-log").appendingPathComponent("build.log").path
+            let logDirectory = try Fixtures.temporaryDirectory("ssh-log")
+            defer { try? FileManager.default.removeItem(at: logDirectory) }
+            let log = logDirectory.appendingPathComponent("build.log").path
             let lines = LineCollector()
             // When it runs over SSH
             let result = try await transport.run(Command("sh", ["-c", "echo out; sleep 0.05; echo err >&2; printf tail"]),

@@ -52,7 +52,7 @@ struct Assembler: Sendable {
             } else {
                 installed = try await install(workspace, resolved: resolved, into: generation.path, number: generation.number)
             }
-            try publish(workspace, number: generation.number)
+            try RootLink.switchCurrent(in: workspace.rootsDirectory, to: generation.number)
             try store.publishGeneration(generation.id!, packages: resolved.map {
                 FarmStore.InstalledBinpkg(cpv: $0.cpv.description, buildId: $0.buildId, sha256: $0.sha256)
             })
@@ -125,11 +125,6 @@ struct Assembler: Sendable {
             }
         }
         return resolved.count
-    }
-
-    /// Points `<roots>/<CLASS>/current` at generation `number` with one atomic rename.
-    func publish(_ workspace: ClassWorkspace, number: Int) throws {
-        try RootLink.switchCurrent(in: workspace.rootsDirectory, to: number)
     }
 }
 

@@ -3,6 +3,7 @@ import CPU
 import FarmConfig
 import FarmModel
 import Foundation
+import Scheduler
 import Store
 import Workers
 
@@ -50,5 +51,33 @@ struct BuildHosts {
         return "no worker's CPU runs \(profile.name) code (\(who.joined(separator: "; "))): its packages build there anyway; "
             + "a build that runs its own code dies of SIGILL and is reported as such. "
             + "Add a worker with such a CPU, or set strict_build_hosts = true under [cpu] in \(profile.directory.path)/class.toml to refuse"
+    }
+}
+
+extension BuildHosts {
+    /// Where one class's builds may run: its runners, what each other worker lacks, whether only runners may build.
+    struct Placement: Sendable {
+        var runners: Set<String>
+        var lacking: [String: [ISAFeature]]
+        var strict: Bool
+    }
+
+    /// Each profile's placement.
+    func placements(for profiles: [ClassProfile]) -> [ClassName: Placement] {
+        Dictionary(uniqueKeysWithValues: profiles.map { profile in
+            let (runners, lacking) = runners(for: profile.requirements)
+            return (profile.name, Placement(runners: runners, lacking: lacking, strict: profile.cpu.strictBuildHosts))
+        })
+    }
+
+    /// The jobs with their class's runners set (jobs of classes without a placement, `_host`'s, keep theirs).
+    static func place(_ jobs: [BuildJob], _ placements: [ClassName: Placement]) -> [BuildJob] {
+        jobs.map { job in
+            guard let place = placements[job.id.nodeClass] else { return job }
+            var job = job
+            job.runners = place.runners
+            job.runnersOnly = place.strict
+            return job
+        }
     }
 }

@@ -15,26 +15,18 @@ extension Farm {
         let sites = await WorkerSite.open(settings.workers, events: events)
         let transports = sites.mapValues(\.transport)
         let hosts = await BuildHosts.read(settings.workers.filter { sites[$0.name] != nil }, transports: transports, store: store, events: events)
-        var placement: [ClassName: (runners: Set<String>, lacking: [String: [ISAFeature]], strict: Bool)] = [:]
-        for plan in plans where !plan.toBuild.isEmpty {
-            let profile = plan.workspace.profile
-            let (runners, lacking) = hosts.runners(for: profile.requirements)
-            placement[profile.name] = (runners, lacking, profile.cpu.strictBuildHosts)
-            if runners.isEmpty, !profile.cpu.strictBuildHosts { events(.warning(BuildHosts.warning(for: profile, lacking: lacking))) }
+        let placement = hosts.placements(for: plans.filter { !$0.toBuild.isEmpty }.map(\.workspace.profile))
+        for profile in plans.map(\.workspace.profile) {
+            guard let place = placement[profile.name], place.runners.isEmpty, !place.strict else { continue }
+            events(.warning(BuildHosts.warning(for: profile, lacking: place.lacking)))
         }
-        let jobs = try Self.jobs(for: plans, store: store).map { job in
-            guard let place = placement[job.id.nodeClass] else { return job }
-            var job = job
-            job.runners = place.runners
-            job.runnersOnly = place.strict
-            return job
-        }
+        let jobs = BuildHosts.place(try Self.jobs(for: plans, store: store), placement)
+        let byClass = Dictionary(uniqueKeysWithValues: workspaces.map { ($0.nodeClass, $0) })
         let executor = EmergeBuildExecutor(
-            workspaces: Dictionary(uniqueKeysWithValues: workspaces.map { ($0.nodeClass, $0) }),
+            workspaces: byClass,
             hostLogs: settings.logs.appendingPathComponent(ClassWorkspace.host.rawValue).path,
             sites: sites, distfiles: try Self.distfilesByJob(plans, distfiles: distfiles),
-            sync: WorkerSync(workspaces: Dictionary(uniqueKeysWithValues: workspaces.map { ($0.nodeClass, $0) }),
-                             distdir: settings.distfiles.path,
+            sync: WorkerSync(distdir: settings.distfiles.path,
                              hostPkgdir: settings.packages.appendingPathComponent(ClassWorkspace.host.rawValue).path,
                              logs: settings.logs.path),
             lacking: placement.mapValues(\.lacking), store: store, settings: settings, verbose: verbose, events: events)

@@ -16,10 +16,10 @@ extension EmergeBuildExecutor {
         try await sync.prepare(site, workspace, cpv: cpv, distfiles: distfiles[job.id] ?? [], host: isHost)
         let seeded = try await sync.seedBuildID(site, workspace, cpv: cpv, host: isHost)
         let tmpdir = (tree.tmpdir as NSString).appendingPathComponent("\(cpv.category)/\(cpv.pf)")
-        _ = try await site.transport.shell("rm -rf \(WorkerSync.q(tmpdir)) && mkdir -p \(WorkerSync.q(tmpdir))")
+        _ = try await site.transport.shell("rm -rf \(Command.shellQuoted(tmpdir)) && mkdir -p \(Command.shellQuoted(tmpdir))")
         let command = isHost ? tree.hostBuildCommand(cpv: cpv, tmpdir: tmpdir) : tree.buildCommand(cpv: cpv, tmpdir: tmpdir)
         let result = try await site.transport.run(command, logPath: logPath, onLine: onLine)
-        _ = try? await site.transport.shell("rm -rf \(WorkerSync.q(tmpdir))")
+        _ = try? await site.transport.shell("rm -rf \(Command.shellQuoted(tmpdir))")
         guard result.termination.succeeded else { return (result, nil) }
         let binpkg = try await sync.fetchBuilt(site, workspace, cpv: cpv, host: isHost, newerThan: seeded)
         try await adopt(binpkg, cpv: cpv, workspace: workspace, isHost: isHost, logPath: logPath)

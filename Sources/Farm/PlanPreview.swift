@@ -42,17 +42,10 @@ extension Farm {
         for worker in settings.workers {
             if let text = try store?.workerCPU(worker.name)?.cpuinfo { cpus[worker.name] = try? CPUDescription(parsing: text, source: worker.name) }
         }
-        let hosts = BuildHosts(cpus: cpus)
-        var lacking: [ClassName: [String: [ISAFeature]]] = [:]
-        let jobs = try Self.jobs(for: plans, store: store).map { job -> BuildJob in
-            guard let profile = workspaces.first(where: { $0.nodeClass == job.id.nodeClass })?.profile else { return job }
-            var job = job
-            let (runners, lacks) = hosts.runners(for: profile.requirements)
-            lacking[profile.name] = lacks
-            job.runners = cpus.isEmpty ? nil : runners
-            job.runnersOnly = profile.cpu.strictBuildHosts
-            return job
-        }
+        let placement = BuildHosts(cpus: cpus).placements(for: workspaces.map(\.profile))
+        let lacking = placement.mapValues(\.lacking)
+        // With no CPU recorded yet, nothing is known about runners: place by arch only.
+        let jobs = cpus.isEmpty ? try Self.jobs(for: plans, store: store) : BuildHosts.place(try Self.jobs(for: plans, store: store), placement)
         let slots = settings.workers.map { WorkerSlots(name: $0.name, arches: Set($0.arches.map(\.rawValue)), jobs: $0.jobs, speed: $0.speed) }
         let simulation = ScheduleSimulation(jobs: jobs, workers: slots)
         var preview = PlanPreview(makespanSeconds: simulation.makespan)

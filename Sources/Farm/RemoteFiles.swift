@@ -16,7 +16,7 @@ extension WorkerTransport {
     /// The SHA-512 of each existing file among `paths` on the worker (missing files are absent).
     func sha512(_ paths: [String]) async throws -> [String: String] {
         guard !paths.isEmpty else { return [:] }
-        let quoted = paths.map(Self.quote).joined(separator: " ")
+        let quoted = paths.map(Command.shellQuoted).joined(separator: " ")
         let output = try await shell("for f in \(quoted); do [ -f \"$f\" ] && sha512sum \"$f\"; done; true")
         var result: [String: String] = [:]
         for line in output.split(separator: "\n") {
@@ -26,7 +26,4 @@ extension WorkerTransport {
         }
         return result
     }
-
-    /// POSIX single-quoting.
-    static func quote(_ word: String) -> String { Command.shellQuoted(word) }
 }

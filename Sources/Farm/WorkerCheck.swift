@@ -49,7 +49,7 @@ extension Farm {
     }
 
     private func check(_ spec: WorkerSpec, profiles: [ClassProfile]) async -> WorkerCheck {
-        var check = WorkerCheck(name: spec.name, host: spec.isLocal ? spec.host : "\(spec.user ?? NSUserName())@\(spec.host):\(spec.port ?? 22)",
+        var check = WorkerCheck(name: spec.name, host: spec.isLocal ? spec.host : SSHWorkers.target(for: spec).endpoint,
                                 workdir: spec.workdir.path)
         let transport: any WorkerTransport
         do {

@@ -21,7 +21,7 @@ extension WorkerSync {
         }
         if hostRoots[site.key] == nil {
             // The worker's Portage installs build-only tools into its own prefix: a venv's, else /.
-            let emerge = Self.q(tree.emerge)
+            let emerge = Command.shellQuoted(tree.emerge)
             let root = try await site.transport.shell(
                 "e=$(command -v \(emerge) || echo \(emerge)); d=$(dirname \"$(dirname \"$e\")\"); if [ -f \"$d/pyvenv.cfg\" ]; then echo \"$d\"; else echo /; fi")
             hostRoots[site.key] = root.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -64,7 +64,7 @@ extension WorkerSync {
     private func remoteInstalled(_ site: WorkerSite, _ side: Side) async throws -> [String: Int] {
         if let known = installed[side.key] { return known }
         let listing = try await site.transport.shell(
-            "cd \(Self.q(side.remoteVardb)) 2>/dev/null || exit 0; for d in */*; do [ -d \"$d\" ] && echo \"$d $(cat \"$d/BUILD_ID\" 2>/dev/null)\"; done; true")
+            "cd \(Command.shellQuoted(side.remoteVardb)) 2>/dev/null || exit 0; for d in */*; do [ -d \"$d\" ] && echo \"$d $(cat \"$d/BUILD_ID\" 2>/dev/null)\"; done; true")
         let result = BinpkgInstances.parseListing(listing)
         installed[side.key] = result
         return result
@@ -74,7 +74,7 @@ extension WorkerSync {
     private func push(_ site: WorkerSite, _ side: Side, _ relative: String) async throws {
         if files[side.key] == nil {
             let listing = try await site.transport.shell(
-                "cd \(Self.q(side.remotePkgdir)) 2>/dev/null || exit 0; find . -name '*.xpak' -o -name '*.gpkg.tar' -o -name '*.tbz2'")
+                "cd \(Command.shellQuoted(side.remotePkgdir)) 2>/dev/null || exit 0; find . -name '*.xpak' -o -name '*.gpkg.tar' -o -name '*.tbz2'")
             files[side.key] = Set(listing.split(separator: "\n").map { String($0.dropFirst(2)) })
         }
         guard !(files[side.key]?.contains(relative) ?? false) else { return }
@@ -100,7 +100,7 @@ extension WorkerSync {
     func fetchBuilt(_ site: WorkerSite, _ workspace: ClassWorkspace, cpv: CPV, host: Bool, newerThan seeded: Int) async throws -> String {
         let side = try await side(site, workspace, host: host)
         let directory = BinpkgInstances.directory(cpv)
-        let listing = try await site.transport.shell("ls -1 \(Self.q((side.remotePkgdir as NSString).appendingPathComponent(directory))) 2>/dev/null; true")
+        let listing = try await site.transport.shell("ls -1 \(Command.shellQuoted((side.remotePkgdir as NSString).appendingPathComponent(directory))) 2>/dev/null; true")
         guard let built = BinpkgInstances.parse(listing.split(separator: "\n").map(String.init), cpv: cpv).last, built.id > seeded else {
             throw FarmError(problem: "emerge reported success for \(cpv) on worker \(site.key) but left no new binpkg in \(side.remotePkgdir)/\(directory)",
                             fix: "check that FEATURES in the class make.conf does not turn off binpkg-multi-instance or buildpkg")
@@ -116,6 +116,4 @@ extension WorkerSync {
         installed[side.key, default: [:]]["\(cpv.category)/\(cpv.pf)"] = built.id
         return target
     }
-
-    static func q(_ word: String) -> String { LocalTransport.quote(word) }
 }

@@ -8,7 +8,6 @@ import Workers
 /// the repositories and the class's config, the package's distfiles (verified against its Manifest), and a
 /// staging root holding what the coordinator's staging root holds (installed from the class PKGDIR's binpkgs).
 actor WorkerSync {
-    let workspaces: [ClassName: ClassWorkspace]
     let distdir: String
     let hostPkgdir: String
     let logs: String
@@ -23,8 +22,7 @@ actor WorkerSync {
     /// Worker → its Portage's host-side EROOT.
     var hostRoots: [String: String] = [:]
 
-    init(workspaces: [ClassName: ClassWorkspace], distdir: String, hostPkgdir: String, logs: String) {
-        self.workspaces = workspaces
+    init(distdir: String, hostPkgdir: String, logs: String) {
         self.distdir = distdir
         self.hostPkgdir = hostPkgdir
         self.logs = logs
@@ -58,7 +56,7 @@ actor WorkerSync {
         for repository in workspace.tree.repositories {
             let stamp = try Self.treeStamp(repository.location)
             let target = site.repository(repository.name)
-            let current = try await site.transport.shell("cat \(Self.q(target + ".stamp")) 2>/dev/null; true")
+            let current = try await site.transport.shell("cat \(Command.shellQuoted(target + ".stamp")) 2>/dev/null; true")
             guard current.trimmingCharacters(in: .whitespacesAndNewlines) != stamp else { continue }
             let archive = NSTemporaryDirectory() + "farmctl-repo-\(repository.name)-\(UUID().uuidString).tar.gz"
             defer { try? FileManager.default.removeItem(atPath: archive) }
@@ -69,9 +67,9 @@ actor WorkerSync {
             }
             let remoteArchive = target + ".tar.gz"
             try await site.upload(archive, to: remoteArchive)
-            let t = Self.q(target)
-            _ = try await site.transport.shell("rm -rf \(t).new && mkdir -p \(t).new && tar -xzf \(Self.q(remoteArchive)) -C \(t).new"
-                + " && rm -rf \(t) && mv \(t).new \(t) && rm -f \(Self.q(remoteArchive)) && echo \(stamp) > \(Self.q(target + ".stamp"))")
+            let t = Command.shellQuoted(target)
+            _ = try await site.transport.shell("rm -rf \(t).new && mkdir -p \(t).new && tar -xzf \(Command.shellQuoted(remoteArchive)) -C \(t).new"
+                + " && rm -rf \(t) && mv \(t).new \(t) && rm -f \(Command.shellQuoted(remoteArchive)) && echo \(stamp) > \(Command.shellQuoted(target + ".stamp"))")
         }
     }
 
@@ -80,10 +78,10 @@ actor WorkerSync {
         let local = (workspace.tree.configRoot as NSString).appendingPathComponent("etc/portage")
         let profile = workspace.profile.portageProfile
         let target = (site.repository(profile.repository) as NSString).appendingPathComponent("profiles/\(profile.path)")
-        let root = Self.q(tree.configRoot)
-        let dirs = [tree.pkgdir, tree.stagingRoot, tree.tmpdir, tree.logdir, tree.hostPkgdir, tree.distdir].map(Self.q).joined(separator: " ")
+        let root = Command.shellQuoted(tree.configRoot)
+        let dirs = [tree.pkgdir, tree.stagingRoot, tree.tmpdir, tree.logdir, tree.hostPkgdir, tree.distdir].map(Command.shellQuoted).joined(separator: " ")
         _ = try await site.transport.shell("rm -rf \(root).new && mkdir -p \(root).new/etc/portage \(dirs)"
-            + " && ln -s \(Self.q(target)) \(root).new/etc/portage/make.profile")
+            + " && ln -s \(Command.shellQuoted(target)) \(root).new/etc/portage/make.profile")
         for name in try FileManager.default.contentsOfDirectory(atPath: local) where name != "make.profile" {
             try await site.upload((local as NSString).appendingPathComponent(name), to: tree.configRoot + ".new/etc/portage/\(name)")
         }

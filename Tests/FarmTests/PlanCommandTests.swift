@@ -19,9 +19,6 @@ struct PlanCommandTests {
         try FileManager.default.copyItem(at: farm.url("profiles/PIII"), to: farm.url("profiles/K8"))
         try farm.write("profiles/K8/class.toml", "description = \"amd64 nodes\"\narch = \"amd64\"\nportage_profile = \"farm:default/linux/amd64\"\n")
         try farm.write("profiles/K8/make.conf", "CHOST=\"x86_64-pc-linux-gnu\"\nCFLAGS=\"-O2 -march=k8 -pipe\"\nCXXFLAGS=\"${CFLAGS}\"\nUSE=\"-threads nls zlib\"\n")
-        try FileManager.default.createDirectory(at: farm.url("keys"), withIntermediateDirectories: true)
-        try farm.write("keys/id_ed25519", "")
-        try farm.write("keys/known_hosts", "")
         try farm.append(to: "workers.conf", """
 
             [worker.old]

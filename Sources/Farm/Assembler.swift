@@ -23,14 +23,17 @@ struct Assembler: Sendable {
         var portageBuildID: Int?
     }
 
-    func assemble(_ workspace: ClassWorkspace) async throws -> ClassOutcome {
+    /// Assembles a new generation with the binpkgs emerge resolves and `kernel`, verifies it and switches `current`
+    /// to it; nothing is switched when anything fails. Unchanged when packages, overlays, boot layout and kernel are.
+    func assemble(_ workspace: ClassWorkspace, kernel: BuiltKernel?) async throws -> ClassOutcome {
         let resolved = try await resolveBinpkgs(workspace)
-        let overlayDigest = try OverlayDigest.compute(workspace.profile.overlay?.path)
+        let overlayDigest = try RootFinish.digest(workspace.profile)
+        let kernelKey = kernel.map { "\($0.key) \($0.modulesKey)" }
         // Compared with what nodes boot now (`current`, which a rollback may have moved), not the newest generation.
         var base: (record: GenerationRecord, packages: [RootPackage])?
         if let number = RootLink.current(in: workspace.rootsDirectory),
            let current = try store.generation(class: workspace.nodeClass, number: number), let id = current.id,
-           current.status == "published", current.overlayDigest == overlayDigest,
+           current.status == "published", current.overlayDigest == overlayDigest, current.kernelKey == kernelKey,
            FileManager.default.fileExists(atPath: current.path) {
             let packages = try store.packages(inGeneration: id)
             if Set(packages.map { "\($0.cpv) \($0.sha256)" }) == Set(resolved.map { "\($0.cpv) \($0.sha256)" }) {
@@ -39,7 +42,8 @@ struct Assembler: Sendable {
             }
             base = (current, packages)
         }
-        let generation = try store.beginGeneration(class: workspace.nodeClass, overlayDigest: overlayDigest) {
+        let generation = try store.beginGeneration(class: workspace.nodeClass, overlayDigest: overlayDigest,
+                                                   kernel: kernel.map { ($0.release, kernelKey!) }) {
             (workspace.rootsDirectory as NSString).appendingPathComponent(String($0))
         }
         events(.assembling(workspace.nodeClass, generation: generation.number, packages: resolved.count))
@@ -52,6 +56,7 @@ struct Assembler: Sendable {
             } else {
                 installed = try await install(workspace, resolved: resolved, into: generation.path, number: generation.number)
             }
+            try await finish(workspace, kernel: kernel, root: generation.path)
             try RootLink.switchCurrent(in: workspace.rootsDirectory, to: generation.number)
             try store.publishGeneration(generation.id!, packages: resolved.map {
                 FarmStore.InstalledBinpkg(cpv: $0.cpv.description, buildId: $0.buildId, sha256: $0.sha256)
@@ -64,6 +69,13 @@ struct Assembler: Sendable {
         events(.published(workspace.nodeClass, generation: generation.number, packages: resolved.count, installed: installed,
                           seconds: Date().timeIntervalSince(started)))
         return .published(generation: generation.number)
+    }
+
+    /// Installs the kernel, mount points and runlevel links into an assembled root and checks it can boot.
+    func finish(_ workspace: ClassWorkspace, kernel: BuiltKernel?, root: String) async throws {
+        let finish = RootFinish(profile: workspace.profile, kernel: kernel, transport: transport)
+        for warning in try await finish.apply(to: root) { events(.warning(warning)) }
+        try finish.verify(root: root)
     }
 
     /// Asks emerge which binpkg instances a fresh root of the package set gets, and finds the build of each.
@@ -102,7 +114,7 @@ struct Assembler: Sendable {
         }
     }
 
-    /// Installs the binpkgs into a new generation directory, checks each is there, copies the overlay.
+    /// Installs the binpkgs into a new generation directory, checks each is there, copies the overlays.
     /// Returns how many packages it installed.
     @discardableResult
     func install(_ workspace: ClassWorkspace, resolved: [ResolvedBinpkg], into root: String, number: Int) async throws -> Int {
@@ -117,7 +129,7 @@ struct Assembler: Sendable {
                             fix: "read the log; the previous `current` stays published")
         }
         try verify(workspace, resolved: resolved, root: root, number: number, log: log)
-        if let overlay = workspace.profile.overlay?.path {
+        for overlay in workspace.profile.overlays.map(\.path) {
             let copy = try await transport.run(Command("cp", ["-a", "--no-preserve=ownership", overlay + "/.", root + "/"]))
             guard copy.termination.succeeded else {
                 throw FarmError(problem: "copying the overlay \(overlay) into generation \(number) failed: \(copy.tail.joined(separator: " "))",

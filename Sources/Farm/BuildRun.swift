@@ -44,10 +44,14 @@ extension Farm {
             _ = try distfiles.prepare(again)
         }
 
-        // 4. Build, package by package, in dependency order across all classes and workers.
+        // 4. Build, package by package, in dependency order across all classes and workers; the class kernels and
+        //    their modules meanwhile on the coordinator.
         try store.recordInterruptedBuilds()
+        let kernelBuilds = Task { await buildKernels(workspaces, events: events) }
+        defer { kernelBuilds.cancel() }
         let statuses = try await dispatch(plans, workspaces: workspaces, distfiles: distfiles, store: store,
                                           verbose: verbose, events: events)
+        let kernels = await kernelBuilds.value
 
         // 5. Assemble and publish each class whose builds all succeeded; a failed class keeps its `current`.
         let assembler = Assembler(settings: settings, transport: LocalTransport(), store: store, events: events)
@@ -59,12 +63,14 @@ extension Farm {
             let built = mine.values.filter { $0 == .succeeded }.count
             let failed = mine.count - built
             var outcome: ClassOutcome
-            if failed > 0 {
+            if case .failure(let error) = kernels[nodeClass] {
+                outcome = .failed(reason: "its kernel or a module did not build: \(error)")
+            } else if failed > 0 {
                 let names = mine.filter { $0.value != .succeeded }.map(\.key.cpv.description).sorted()
                 outcome = .failed(reason: "\(failed) package(s) not built: \(names.joined(separator: ", "))")
             } else {
                 do {
-                    outcome = try await assembler.assemble(plan.workspace)
+                    outcome = try await assembler.assemble(plan.workspace, kernel: try kernels[nodeClass]?.get())
                     if case .published = outcome {
                         let pruned = try pruneGenerations(nodeClass, store: store)
                         if !pruned.isEmpty { events(.pruned(nodeClass, generations: pruned)) }

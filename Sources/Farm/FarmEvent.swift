@@ -9,6 +9,14 @@ public enum FarmEvent: Sendable {
     case buildOutput(ClassName, CPV, line: String)
     case buildFinished(ClassName, CPV, worker: String, succeeded: Bool, seconds: Double, logPath: String)
     case buildSkipped(ClassName, CPV, because: CPV)
+    /// A class kernel's source being unpacked or configured (long steps, said once).
+    case kernelProgress(String)
+    /// A class kernel build started (not cached); its output goes to `log`.
+    case kernelBuilding(ClassName, key: String, log: String)
+    /// A class kernel is ready: built in `seconds`, or found in the cache (`cached`, shared with other classes).
+    case kernelBuilt(ClassName, release: String, key: String, seconds: Double, cached: Bool)
+    /// An out-of-tree module was built against the class's kernel, or failed to.
+    case moduleBuilt(ClassName, module: String, release: String, seconds: Double, succeeded: Bool)
     case assembling(ClassName, generation: Int, packages: Int)
     /// `installed` of `packages` were installed (all for a fresh assembly; the changed ones when the generation
     /// was made from a copy of the previous one), in `seconds` from the start of assembly to `current` switched.

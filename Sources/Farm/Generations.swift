@@ -16,6 +16,8 @@ public struct GenerationListing: Sendable, Encodable {
     public var onDisk: Bool
     public var pruned: Date?
     public var failure: String?
+    /// The release of the kernel in the root (nil: the class has no `[kernel]`).
+    public var kernel: String?
 }
 
 /// What differs between two generations of a class.
@@ -28,6 +30,22 @@ public struct GenerationDiff: Sendable, Encodable {
     public var removed: [String] = []
     public var changed: [String] = []
     public var rebuilt: [String] = []
+    /// The kernel (`release (kernel key, modules key)`) of each side, when the kernel or its modules differ.
+    public var kernel: (from: String?, to: String?)?
+
+    enum CodingKeys: String, CodingKey { case `class`, from, to, added, removed, changed, rebuilt, kernelFrom, kernelTo }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(`class`, forKey: .class)
+        try container.encode(from, forKey: .from)
+        try container.encode(to, forKey: .to)
+        for (key, list) in [(CodingKeys.added, added), (.removed, removed), (.changed, changed), (.rebuilt, rebuilt)] {
+            try container.encode(list, forKey: key)
+        }
+        try container.encodeIfPresent(kernel?.from, forKey: .kernelFrom)
+        try container.encodeIfPresent(kernel?.to, forKey: .kernelTo)
+    }
 }
 
 extension Farm {
@@ -41,7 +59,7 @@ extension Farm {
                                      packages: try record.id.map { try store.packages(inGeneration: $0).count } ?? 0,
                                      current: RootLink.current(in: roots) == record.number,
                                      onDisk: FileManager.default.fileExists(atPath: record.path),
-                                     pruned: record.pruned, failure: record.failure)
+                                     pruned: record.pruned, failure: record.failure, kernel: record.kernelRelease)
         }
     }
 
@@ -77,15 +95,21 @@ extension Farm {
     public func diffGenerations(class name: String, _ a: Int, _ b: Int) throws -> GenerationDiff {
         let nodeClass = try profiles(named: [name])[0].name
         let store = try existingStore()
-        func packages(_ number: Int) throws -> [String: (cpv: CPV, sha256: String)] {
-            guard let id = try store.generation(class: nodeClass, number: number)?.id else {
+        func generation(_ number: Int) throws -> (record: GenerationRecord, packages: [String: (cpv: CPV, sha256: String)]) {
+            guard let record = try store.generation(class: nodeClass, number: number), let id = record.id else {
                 throw FarmError(problem: "class \(nodeClass) has no generation \(number)", fix: "see `farmctl roots list \(nodeClass)`")
             }
-            return Dictionary(try store.packages(inGeneration: id).compactMap { row in CPV(row.cpv).map { ($0.cp, ($0, row.sha256)) } },
-                              uniquingKeysWith: { first, _ in first })
+            return (record, Dictionary(try store.packages(inGeneration: id).compactMap { row in CPV(row.cpv).map { ($0.cp, ($0, row.sha256)) } },
+                                       uniquingKeysWith: { first, _ in first }))
         }
-        let old = try packages(a), new = try packages(b)
+        let (oldRecord, old) = try generation(a), (newRecord, new) = try generation(b)
         var diff = GenerationDiff(class: nodeClass.rawValue, from: a, to: b)
+        if oldRecord.kernelKey != newRecord.kernelKey {
+            func describe(_ record: GenerationRecord) -> String? {
+                record.kernelRelease.map { "\($0) (\(record.kernelKey?.replacingOccurrences(of: " ", with: ", modules ") ?? ""))" }
+            }
+            diff.kernel = (describe(oldRecord), describe(newRecord))
+        }
         for (cp, item) in new.sorted(by: { $0.key < $1.key }) {
             guard let before = old[cp] else { diff.added.append(item.cpv.description); continue }
             if before.cpv != item.cpv { diff.changed.append("\(before.cpv) → \(item.cpv)") }

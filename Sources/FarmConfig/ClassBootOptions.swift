@@ -9,6 +9,8 @@ import FarmModel
 /// kernel = "boot/vmlinuz-6.6.30-gentoo"     # inside the root; default: boot/vmlinuz's target, else the newest boot/vmlinuz-*
 /// initrd = "boot/initramfs-6.6.30-gentoo.img"   # only when the nodes need one (none by default)
 /// init = "/boot/stateless.sh"          # the program the kernel runs first (default)
+/// services = ["local", "rpcbind", "nfsclient", "netmount", "sshd"]   # OpenRC services of the softlevel runlevel
+/// mount_points = ["/mnt/unionfs/etc", "/mnt/unionfs/var"]          # directories the init mounts on (default)
 /// ```
 public struct ClassBootOptions: Sendable, Equatable {
     /// The OpenRC runlevel the nodes boot into (`softlevel=` on the kernel command line).
@@ -21,8 +23,12 @@ public struct ClassBootOptions: Sendable, Equatable {
     public var initrd: Located<String>?
     /// The first program the kernel runs (`init=`), an absolute path inside the root.
     public var initProgram = "/boot/stateless.sh"
+    /// The services of the softlevel runlevel: `/etc/runlevels/<softlevel>/<service>` links to `/etc/init.d/<service>`.
+    public var services: [String] = []
+    /// Empty directories the root must have for the stateless init (absolute paths inside the root).
+    public var mountPoints = ["/mnt/unionfs/etc", "/mnt/unionfs/var"]
 
-    static let keys = ["softlevel", "kernel_cmdline", "kernel", "initrd", "init"]
+    static let keys = ["softlevel", "kernel_cmdline", "kernel", "initrd", "init", "services", "mount_points"]
     /// Kernel arguments farmctl writes itself; `kernel_cmdline` may not repeat them.
     static let reservedArguments = ["root", "nfsroot", "ip", "init", "softlevel", "initrd", "rw", "ro"]
     /// OpenRC's own runlevels, which are not a place to start a node's services.
@@ -54,6 +60,25 @@ public struct ClassBootOptions: Sendable, Equatable {
                                      fix: "write the program's path inside the root, e.g. init = \"/boot/stateless.sh\"")
             }
             initProgram = program.value
+        }
+        if let list = try reader.strings("services") {
+            services = try list.value.map { service throws(ConfigError) in
+                guard service.value.first != ".", service.value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+                    throw reader.invalid("services", at: service.location, "lists `\(service.value)`, not an OpenRC service name",
+                                         fix: "list the names of scripts in the root's /etc/init.d, e.g. \"sshd\"")
+                }
+                return service.value
+            }
+        }
+        if let list = try reader.strings("mount_points") {
+            mountPoints = try list.value.map { path throws(ConfigError) in
+                let parts = path.value.split(separator: "/")
+                guard path.value.hasPrefix("/"), !parts.isEmpty, !parts.contains(".."), !path.value.contains(where: \.isWhitespace) else {
+                    throw reader.invalid("mount_points", at: path.location, "lists `\(path.value)`, not an absolute directory inside the root",
+                                         fix: "write absolute paths without `..` or spaces, e.g. \"/mnt/unionfs/etc\"")
+                }
+                return path.value
+            }
         }
     }
 

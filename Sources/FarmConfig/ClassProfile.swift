@@ -48,6 +48,13 @@ public struct ClassProfile: Sendable, Equatable {
     public var requirements: ClassRequirements
     /// The `[boot]` table of `class.toml`: softlevel, extra kernel arguments, kernel and initrd in the root.
     public var boot = ClassBootOptions()
+    /// The `[kernel]` table of `class.toml`: the class's kernel and modules; nil when the class has none.
+    public var kernel: ClassKernel?
+    /// `overlays` of `class.toml`: shared overlay directories copied over the root before the class's own `overlay/`.
+    public var sharedOverlays: [URL] = []
+
+    /// Every overlay directory in the order it is copied: the shared ones, then `overlay/`.
+    public var overlays: [URL] { sharedOverlays + (overlay.map { [$0] } ?? []) }
 
     /// Loads the class directory `directory`, whose last component is the class name.
     public static func load(from directory: URL) throws(ConfigError) -> ClassProfile {
@@ -58,7 +65,7 @@ public struct ClassProfile: Sendable, Equatable {
                               fix: "rename the directory using letters, digits, `-`, `_` and `.`")
         }
         let toml = try TOML.load(directory.appendingPathComponent("class.toml"))
-        let settings = try ClassSettings(toml)
+        let settings = try ClassSettings(toml, directory: directory)
         func optional(_ file: String) -> URL? {
             let url = directory.appendingPathComponent(file)
             return FileManager.default.fileExists(atPath: url.path) ? url : nil
@@ -80,7 +87,8 @@ public struct ClassProfile: Sendable, Equatable {
             packageSet: try PackageSetFile.load(directory.appendingPathComponent("packages")),
             packageUse: optional("package.use"), packageAcceptKeywords: optional("package.accept_keywords"),
             packageEnv: optional("package.env"), overlay: hasOverlay ? overlay : nil,
-            cpu: settings.cpu, requirements: requirements, boot: settings.boot)
+            cpu: settings.cpu, requirements: requirements, boot: settings.boot, kernel: settings.kernel,
+            sharedOverlays: settings.overlays)
     }
 }
 
@@ -91,10 +99,12 @@ struct ClassSettings {
     var description: String?
     var cpu: ClassCPU
     var boot: ClassBootOptions
+    var kernel: ClassKernel?
+    var overlays: [URL] = []
 
-    init(_ table: TOMLTable) throws(ConfigError) {
+    init(_ table: TOMLTable, directory: URL) throws(ConfigError) {
         let reader = TableReader(table: table, name: "class.toml")
-        try reader.rejectUnknownKeys(allowed: ["arch", "portage_profile", "description", "cpu", "boot"])
+        try reader.rejectUnknownKeys(allowed: ["arch", "portage_profile", "description", "overlays", "cpu", "boot", "kernel"])
         cpu = try reader.table("cpu").map { table throws(ConfigError) in try ClassCPU(table) } ?? ClassCPU()
         boot = try reader.table("boot").map { table throws(ConfigError) in try ClassBootOptions(table) } ?? ClassBootOptions()
         let arch = try reader.required("arch", reader.string)
@@ -103,6 +113,16 @@ struct ClassSettings {
             throw reader.invalid("arch", at: arch.location, "is `\(arch.value)`, not a known arch", fix: "set arch to one of: \(known)")
         }
         self.arch = value
+        kernel = try reader.table("kernel").map { table throws(ConfigError) in try ClassKernel(table, arch: value, directory: directory) }
+        for item in try reader.strings("overlays")?.value ?? [] {
+            let url = resolvePath(item.value, against: directory)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw reader.invalid("overlays", at: item.location, "names \(url.path), which is not a directory",
+                                     fix: "list directories of files to copy over the root (relative paths start at \(directory.path))")
+            }
+            overlays.append(url)
+        }
         let profile = try reader.required("portage_profile", reader.string)
         let parts = profile.value.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !parts[1].hasPrefix("/"),

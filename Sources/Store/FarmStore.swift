@@ -138,13 +138,14 @@ public struct FarmStore: Sendable {
     // MARK: generations
 
     /// Reserves the next generation number of a class and records it as assembling.
-    public func beginGeneration(class nodeClass: ClassName, overlayDigest: String, path: (Int) -> String,
-                                at date: Date = Date()) throws -> GenerationRecord {
+    public func beginGeneration(class nodeClass: ClassName, overlayDigest: String, kernel: (release: String, key: String)? = nil,
+                                path: (Int) -> String, at date: Date = Date()) throws -> GenerationRecord {
         try writer.write { db in
             let last = try Int.fetchOne(db, sql: "SELECT max(number) FROM generation WHERE class = ?",
                                         arguments: [nodeClass.rawValue]) ?? 0
             var record = GenerationRecord(class: nodeClass.rawValue, number: last + 1, created: date,
-                                          status: "assembling", path: path(last + 1), overlayDigest: overlayDigest)
+                                          status: "assembling", path: path(last + 1), overlayDigest: overlayDigest,
+                                          kernelRelease: kernel?.release, kernelKey: kernel?.key)
             try record.insert(db)
             return record
         }

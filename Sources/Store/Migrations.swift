@@ -103,6 +103,14 @@ enum Migrations {
                 t.add(column: "pruned", .datetime)
             }
         }
+        migrator.registerMigration("v5: generation kernels") { db in
+            try db.alter(table: "generation") { t in
+                // `make kernelrelease` of the kernel installed into the root (nil: the class has no [kernel]).
+                t.add(column: "kernelRelease", .text).check(sql: "kernelRelease IS NULL OR length(kernelRelease) > 0")
+                // The kernel's and its modules' cache keys: a change means other kernel or module files.
+                t.add(column: "kernelKey", .text).check(sql: "(kernelKey IS NULL) = (kernelRelease IS NULL)")
+            }
+        }
         return migrator
     }
 }

@@ -43,6 +43,10 @@ public struct GenerationRecord: Codable, Sendable, Hashable, FetchableRecord, Mu
     public var failure: String?
     /// When its directory was deleted by pruning (nil: not pruned).
     public var pruned: Date?
+    /// The release of the kernel installed into the root; nil when the class has no `[kernel]`.
+    public var kernelRelease: String?
+    /// The kernel's and modules' cache keys, `<kernel key> <modules key>`; nil without a kernel.
+    public var kernelKey: String?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

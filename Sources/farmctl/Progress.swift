@@ -36,6 +36,13 @@ final class PlainProgress: ProgressRenderer {
             ok ? "\(c): built \(cpv) in \(String(format: "%.1f", seconds)) s"
                : "\(c): FAILED \(cpv) after \(String(format: "%.1f", seconds)) s; log: \(log)"
         case .buildSkipped(let c, let cpv, let cause): "\(c): skipped \(cpv) because \(cause) failed"
+        case .kernelProgress(let text): "kernel: \(text)"
+        case .kernelBuilding(let c, let key, let log): "\(c): building kernel \(key) (log: \(log))"
+        case .kernelBuilt(let c, let release, let key, let seconds, let cached):
+            cached ? "\(c): kernel \(release) (\(key)) from the cache" : "\(c): built kernel \(release) (\(key)) in \(String(format: "%.1f", seconds)) s"
+        case .moduleBuilt(let c, let module, let release, let seconds, let ok):
+            ok ? "\(c): built module \(module) against \(release) in \(String(format: "%.1f", seconds)) s"
+               : "\(c): FAILED module \(module) against \(release) after \(String(format: "%.1f", seconds)) s"
         case .assembling(let c, let number, let count): "\(c): assembling generation \(number) from \(count) binpkgs"
         case .published(let c, let number, let count, let installed, let seconds):
             "\(c): published generation \(number) (current -> \(number)): \(installed) of \(count) packages installed in \(String(format: "%.2f", seconds)) s"
@@ -93,6 +100,12 @@ final class LiveProgress: ProgressRenderer {
         case .buildSkipped(let c, let cpv, let cause):
             state.classes[c, default: ClassRow()].failed += 1
             state.messages.append("\(c): skipped \(cpv) because \(cause) failed")
+        case .kernelBuilding(let c, let key, _): state.running["\(c)/kernel"] = ("local", "\(c) kernel \(key)")
+        case .kernelBuilt(let c, let release, _, _, _):
+            state.running["\(c)/kernel"] = nil
+            state.messages.append(PlainProgress.line(event, verbose: false) ?? "\(c): kernel \(release)")
+        case .moduleBuilt(_, _, _, _, let ok): if !ok, let line = PlainProgress.line(event, verbose: false) { state.messages.append(line) }
+        case .kernelProgress(let text): state.messages.append("kernel: \(text)")
         case .assembling(let c, let number, _): state.classes[c]?.state = "assembling generation \(number)"
         case .published(let c, let number, _, _, _): state.classes[c]?.state = "published generation \(number)"
         case .unchanged(let c, let number): state.classes[c]?.state = "unchanged (generation \(number))"

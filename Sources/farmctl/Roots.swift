@@ -28,7 +28,8 @@ extension Farmctl.Roots {
                 let where_ = item.pruned != nil ? "pruned" : item.onDisk ? "on disk" : "missing"
                 let mark = item.current ? "*" : " "
                 let failure = item.failure.map { ": \($0.prefix(80))" } ?? ""
-                print("\(mark) \(item.class.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(item.number).leftPadded(4))  \(item.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(formatter.string(from: item.created))  \(String(item.packages).leftPadded(4)) pkgs  \(where_)\(failure)")
+                let kernel = (item.kernel.map { "kernel \($0)" } ?? "no kernel").padding(toLength: 22, withPad: " ", startingAt: 0)
+                print("\(mark) \(item.class.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(item.number).leftPadded(4))  \(item.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(formatter.string(from: item.created))  \(String(item.packages).leftPadded(4)) pkgs  \(kernel) \(where_)\(failure)")
             }
         }
     }
@@ -50,7 +51,7 @@ extension Farmctl.Roots {
     }
 
     struct Diff: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Packages added, removed, changed and rebuilt from generation A to B.")
+        static let configuration = CommandConfiguration(abstract: "Packages added, removed, changed and rebuilt from generation A to B, and a kernel change.")
         @OptionGroup var options: FarmOptions
         @Argument(help: "The class.") var nodeClass: String
         @Argument(help: "The older generation.") var a: Int
@@ -66,6 +67,7 @@ extension Farmctl.Roots {
                 for item in items { print("  \(sign) \(item)\(sign == "=" ? " (rebuilt)" : "")") }
             }
             if [diff.added, diff.removed, diff.changed, diff.rebuilt].allSatisfy(\.isEmpty) { print("  no package differs") }
+            if let kernel = diff.kernel { print("  kernel: \(kernel.from ?? "none") → \(kernel.to ?? "none")") }
         }
     }
 }

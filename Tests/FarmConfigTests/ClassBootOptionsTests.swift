@@ -36,6 +36,14 @@ import Testing
         #expect(boot.initrd?.value == "boot/initramfs.img")
     }
 
+    @Test func servicesAndMountPointsAreRead() throws {
+        // Given the runlevel's services and the init's mount points
+        let boot = try load(["services = [\"local\", \"rpcbind\", \"sshd\"]", "mount_points = [\"/mnt/rw\"]"])
+        // Then both lists are kept in order; without them no services and the recipe's two mount points apply
+        #expect(boot.services == ["local", "rpcbind", "sshd"] && boot.mountPoints == ["/mnt/rw"])
+        #expect(ClassBootOptions().services.isEmpty && ClassBootOptions().mountPoints == ["/mnt/unionfs/etc", "/mnt/unionfs/var"])
+    }
+
     static let invalid: [(line: String, kind: ConfigError.Kind, fragments: [String])] = [
         ("softlevel = \"boot\"", .invalidValue, ["`softlevel` in [boot] in class.toml is `boot`", "softlevel = \"diskless\""]),
         ("softlevel = \"my level\"", .invalidValue, ["not a runlevel"]),
@@ -46,6 +54,9 @@ import Testing
         ("kernel = \"../vmlinuz\"", .invalidValue, ["not a plain path inside the class root"]),
         ("initrd = \"boot/my initrd\"", .invalidValue, ["`initrd` in [boot]", "without `..` or spaces"]),
         ("init = \"boot/stateless.sh\"", .invalidValue, ["not an absolute path"]),
+        ("services = [\"../sshd\"]", .invalidValue, ["lists `../sshd`, not an OpenRC service name"]),
+        ("mount_points = [\"mnt/x\"]", .invalidValue, ["lists `mnt/x`, not an absolute directory inside the root"]),
+        ("mount_points = [\"/mnt/../etc\"]", .invalidValue, ["without `..`"]),
         ("softlvl = \"diskless\"", .unknownKey, ["unknown key `softlvl` in [boot] in class.toml", "did you mean `softlevel`?"]),
     ]
 

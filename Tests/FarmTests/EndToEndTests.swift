@@ -42,9 +42,10 @@ struct EndToEndTests {
             // its binaries are 32-bit x86
             let (_, file) = try ExampleFarm.run("/usr/bin/file", ["-L", root.appendingPathComponent("usr/bin/fhsum").path])
             #expect(file.contains("ELF 32-bit LSB") && file.contains("Intel 80386"))
-            // the overlay is there, stateless.sh executable
+            // the shared overlay is there, stateless.sh executable
             #expect(FileManager.default.isExecutableFile(atPath: root.appendingPathComponent("boot/stateless.sh").path))
             #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("etc/fstab").path))
+            #expect(try farm.read("var/roots/\(name)/current/etc/conf.d/local.stop").contains("poweroff -f"))
             // each binpkg carries its own class's -march, read from the binpkg itself
             let march = name == "PIII" ? "-march=pentium3" : "-march=athlon-xp"
             for package in packages {
@@ -131,6 +132,8 @@ struct EndToEndTests {
         let assembler = Assembler(settings: loaded.settings, transport: LocalTransport(), store: try loaded.openStore(), events: { _ in })
         let resolved = try await assembler.resolveBinpkgs(workspace)
         try await assembler.install(workspace, resolved: resolved, into: fresh.appendingPathComponent("root").path, number: 99)
+        let kernel = try #require(await loaded.buildKernels([workspace]) { _ in }[workspace.nodeClass]).get()
+        try await assembler.finish(workspace, kernel: kernel, root: fresh.appendingPathComponent("root").path)
         let incremental = try RootTree(farm.url("var/roots/PIII/4"))
         let full = try RootTree(fresh.appendingPathComponent("root"))
         #expect(incremental.differences(from: full).isEmpty, "\(incremental.differences(from: full).prefix(20))")

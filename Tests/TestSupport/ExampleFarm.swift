@@ -15,14 +15,23 @@ public struct ExampleFarm {
     /// True when `make bootstrap` has installed Portage (integration tests need it).
     public static var portageInstalled: Bool { FileManager.default.isExecutableFile(atPath: emerge) }
 
-    /// Copies workers.conf, profiles/, repo/ and mirror/ into a new temp directory, using the shared venv's emerge.
+    /// The kernel source the example classes name (Debian's linux-source); copies use the kbuild fixture instead.
+    public static let realKernelSource = "/usr/src/linux-source-6.1.tar.xz"
+
+    /// Copies workers.conf, profiles/, repo/, mirror/, kernel/ and overlays/ into a new temp directory, using the
+    /// shared venv's emerge. The classes' kernel source becomes a copy of the kbuild fixture (`kernel-tree/`), which
+    /// answers kbuild's commands in well under a second; the real source is built by `make test-kernel`.
     public init() throws {
         directory = try Fixtures.temporaryDirectory("farm")
-        for item in ["workers.conf", "profiles", "repo", "mirror"] {
+        for item in ["workers.conf", "profiles", "repo", "mirror", "kernel", "overlays"] {
             try FileManager.default.copyItem(at: Fixtures.repositoryRoot.appendingPathComponent(item),
                                               to: directory.appendingPathComponent(item))
         }
+        try FileManager.default.copyItem(at: Fixtures.kbuildTree, to: directory.appendingPathComponent("kernel-tree"))
         try append(to: "workers.conf", "emerge = \"\(Self.emerge)\"\n")
+        for name in ["PIII", "AthlonXP"] {
+            try replace(in: "profiles/\(name)/class.toml", "source = \"\(Self.realKernelSource)\"", with: "source = \"../../kernel-tree\"")
+        }
     }
 
     /// A file of the copy.

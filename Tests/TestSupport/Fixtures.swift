@@ -25,6 +25,9 @@ public enum Fixtures {
         sharedTestdata.appendingPathComponent(relativePath)
     }
 
+    /// The fake kbuild tree of fast kernel tests (Tests/Fixtures/kbuild-tree; its README says what it fakes).
+    public static var kbuildTree: URL { repositoryRoot.appendingPathComponent("Tests/Fixtures/kbuild-tree") }
+
     /// A new empty temporary directory, removed by the caller via `removeTemporary`.
     public static func temporaryDirectory(_ label: String = "farmctl-test") throws -> URL {
         let url = FileManager.default.temporaryDirectory

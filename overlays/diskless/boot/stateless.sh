@@ -1,6 +1,6 @@
 #!/bin/sh
-# /boot/stateless.sh: runs as init (kernel command line: init=/boot/stateless.sh
-# softlevel=unionfs root=/dev/nfs nfsroot=SERVER:/tftproot/CLASS,hard,intr,ro ip=dhcp).
+# /boot/stateless.sh: runs as init (kernel command line, written by farmctl into pxelinux.cfg:
+# root=/dev/nfs nfsroot=SERVER:/ROOTS/CLASS/current,vers=3,... ro ip=dhcp init=/boot/stateless.sh softlevel=LEVEL).
 # The NFS root stays read-only; /etc and /var get a writable tmpfs layer on top,
 # the hostname comes from DHCP (or from the IP address), then the real init runs.
 PATH=/sbin:/bin:/usr/sbin:/usr/bin
@@ -8,13 +8,6 @@ export PATH
 
 mount -t proc proc /proc 2>/dev/null
 mount -t sysfs sysfs /sys 2>/dev/null
-
-softlevel=
-for arg in $(cat /proc/cmdline); do
-    case $arg in
-        softlevel=*) softlevel=${arg#softlevel=} ;;
-    esac
-done
 
 # Stack a tmpfs over /etc and /var: overlayfs when the kernel has it, the
 # out-of-tree unionfs module when that exists for this kernel, else a tmpfs copy.
@@ -33,13 +26,13 @@ union_mount() { # $1 = directory (etc or var)
     fi
 }
 
-if [ "$softlevel" = unionfs ]; then
-    if ! grep -qw overlay /proc/filesystems; then
-        modprobe overlay 2>/dev/null
-    fi
-    if ! grep -qw overlay /proc/filesystems && [ -n "$(find /lib/modules/"$(uname -r)" -name 'unionfs.ko*' 2>/dev/null)" ]; then
-        modprobe unionfs
-    fi
+# overlayfs is built into farmctl's example kernels; a modular one, or the recipe's unionfs module
+# (installed under /lib/modules/RELEASE/extra with depmod done), is loaded here.
+if ! grep -qw overlay /proc/filesystems; then
+    modprobe overlay 2>/dev/null
+fi
+if ! grep -qw overlay /proc/filesystems && [ -n "$(find /lib/modules/"$(uname -r)" -name 'unionfs.ko*' 2>/dev/null)" ]; then
+    modprobe unionfs
 fi
 union_mount etc || echo "stateless: no writable /etc" >&2
 union_mount var || echo "stateless: no writable /var" >&2
@@ -62,4 +55,5 @@ hostname "$name"
 echo "hostname=\"$name\"" > /etc/conf.d/hostname
 echo "$name" > /etc/hostname
 
+# OpenRC starts the runlevel named by softlevel= on the kernel command line (farmctl links its services).
 exec /sbin/init "$@"

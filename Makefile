@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 FARMCTL := .build/debug/farmctl
 
-.PHONY: bootstrap build demo test fuzz clean-demo
+.PHONY: bootstrap build demo test test-kernel test-boot fuzz clean-demo
 
 ## Install what is missing: Debian packages, Portage in .venv (idempotent, fast when present).
 bootstrap:
@@ -21,6 +21,17 @@ demo: build
 test: bootstrap
 	swift build --build-tests
 	swift test --skip-build
+
+## The real kernel path: `farmctl build` on the example farm with Debian's linux-source (i386 tinyconfig +
+## kernel/config fragments) and farmmark built against it; checks image, config, vermagic, depmod, cache
+## (first run about 10 minutes on 2 cores: two kernels; then seconds; shares var/ with `make demo`).
+test-kernel: build
+	@bash scripts/test-kernel.sh
+
+## Boot each class's published root under qemu-system-i386 (TCG, the class's CPU model): its kernel, its
+## farmmark module and a program from the root must show on the serial console.
+test-boot: test-kernel
+	@bash scripts/test-boot.sh
 
 ## libFuzzer on the binpkg parsers (Fuzz/): each target FUZZ_SECONDS on its corpus; prints executions and crashes.
 FUZZ_SECONDS ?= 60

@@ -140,8 +140,8 @@ struct Assembler: Sendable {
     }
 }
 
-/// A digest over an overlay directory: paths, modes, link targets and contents.
-enum OverlayDigest {
+/// A digest over a directory tree (an overlay, a module's sources): paths, modes, link targets and contents.
+enum TreeDigest {
     static func compute(_ overlay: String?) throws -> String {
         guard let overlay else { return try Digest.hex(.sha256, of: Data()) }
         let fm = FileManager.default

@@ -11,7 +11,7 @@ extension KernelBuilder {
     func buildModules(_ kernel: ClassKernel, source: Source, key: String, release: String, kernelRebuilt: Bool,
                       nodeClass: ClassName) async throws -> BuiltKernel {
         var inputs = ["kernel=\(key)"]
-        for module in kernel.modules { inputs.append("module=\(module.value.lastPathComponent) \(try Self.treeDigest(module.value.path))") }
+        for module in kernel.modules { inputs.append("module=\(module.value.lastPathComponent) \(try TreeDigest.compute(module.value.path))") }
         let modulesKey = kernel.modules.isEmpty ? key : try Self.digest(inputs)
         let work = "\(directory)/\(key)/modules-\(modulesKey)"
         let tree = work + "/root"
@@ -78,19 +78,6 @@ extension KernelBuilder {
         for (from, to) in [("arch/x86/boot/bzImage", "vmlinuz"), ("System.map", "System.map"), (".config", "config")] {
             try FileManager.default.copyItem(atPath: "\(build)/\(from)", toPath: "\(tree)/boot/\(to)-\(release)")
         }
-    }
-
-    /// A digest over a directory's relative paths and file contents (the module sources).
-    static func treeDigest(_ path: String) throws -> String {
-        var lines: [String] = []
-        let entries = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? []).sorted()
-        for relative in entries {
-            let url = URL(fileURLWithPath: path).appendingPathComponent(relative)
-            var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
-            lines.append(isDirectory.boolValue ? "\(relative)/" : "\(relative) \(try Digest.hex(.sha256, ofFile: url))")
-        }
-        return try digest(lines)
     }
 }
 

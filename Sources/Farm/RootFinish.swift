@@ -77,7 +77,7 @@ struct RootFinish: Sendable {
 
     /// What besides packages decides a root's files: the overlays and the boot layout (a change means a fresh assembly).
     static func digest(_ profile: ClassProfile) throws -> String {
-        var parts = try profile.overlays.map { try OverlayDigest.compute($0.path) }
+        var parts = try profile.overlays.map { try TreeDigest.compute($0.path) }
         parts.append("softlevel=\(profile.boot.softlevel) services=\(profile.boot.services) mounts=\(profile.boot.mountPoints)")
         return try KernelBuilder.digest(parts)
     }

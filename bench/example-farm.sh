@@ -4,7 +4,11 @@ farmctl="$PWD/.build/debug/farmctl"
 [[ -x $farmctl ]] || { echo "run make build first" >&2; exit 1; }
 work=$(mktemp -d /tmp/farmctl-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cp -a workers.conf profiles repo mirror "$work/"
+cp -a workers.conf profiles repo mirror kernel overlays "$work/"
 echo "emerge = \"$PWD/.venv/bin/emerge\"" >> "$work/workers.conf"
+# The class kernels come from this repository's kernel cache (var/kernels, filled by `make demo`): a benchmark
+# measures package builds and assembly, not a 5-minute kernel build per class.
+mkdir -p var/kernels "$work/var"
+ln -s "$PWD/var/kernels" "$work/var/kernels"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

@@ -74,9 +74,10 @@ import Workers
         // When a command is sent
         let start = ContinuousClock.now
         let error = await #expect(throws: SSHError.self) { try await transport.run(Command("true")) }
-        // Then connecting times out after about a second, as a lost worker
+        // Then connecting times out, as a lost worker: after the 1 s connect timeout, long before the 20 s a silent
+        // session is given (the margin is for a loaded 2-core machine, where 2.8 s was seen)
         guard case .timedOut = error else { Issue.record("not timedOut: \(String(describing: error))"); return }
-        #expect(elapsed(since: start) < 2.5)
+        #expect(elapsed(since: start) < 8)
         #expect(error?.isWorkerLost == true)
     }
 

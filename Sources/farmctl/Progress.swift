@@ -100,7 +100,7 @@ final class LiveProgress: ProgressRenderer {
         case .buildSkipped(let c, let cpv, let cause):
             state.classes[c, default: ClassRow()].failed += 1
             state.messages.append("\(c): skipped \(cpv) because \(cause) failed")
-        case .kernelBuilding(let c, let key, _): state.running["\(c)/kernel"] = ("local", "\(c) kernel \(key)")
+        case .kernelBuilding(let c, let key, _): state.running["\(c)/kernel"] = ("coordinator", "\(c) kernel \(key)")
         case .kernelBuilt(let c, let release, _, _, _):
             state.running["\(c)/kernel"] = nil
             state.messages.append(PlainProgress.line(event, verbose: false) ?? "\(c): kernel \(release)")

@@ -24,7 +24,7 @@ test: bootstrap
 
 ## The real kernel path: `farmctl build` on the example farm with Debian's linux-source (i386 tinyconfig +
 ## kernel/config fragments) and farmmark built against it; checks image, config, vermagic, depmod, cache
-## (first run about 10 minutes on 2 cores: two kernels; then seconds; shares var/ with `make demo`).
+## (first run about 6 minutes on 2 cores: two kernels; then seconds; shares var/ with `make demo`).
 test-kernel: build
 	@bash scripts/test-kernel.sh
 

@@ -6,7 +6,7 @@
 #   - lib/modules/REL/extra/farmmark.ko is built for REL and the class's CPU (vermagic), listed by depmod,
 #   - a second `farmctl build` takes kernel and module from the cache (key: source, version, .config, compiler).
 # The kernel cache is the example farm's own (var/kernels, shared with `make demo`): the first run builds two
-# kernels (about 5 minutes each on 2 cores), later runs reuse them. CLEAN=1 removes var/kernels first.
+# kernels (about 3 minutes each on 2 cores), later runs reuse them. CLEAN=1 removes var/kernels first.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

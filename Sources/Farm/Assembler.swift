@@ -28,12 +28,11 @@ struct Assembler: Sendable {
     func assemble(_ workspace: ClassWorkspace, kernel: BuiltKernel?) async throws -> ClassOutcome {
         let resolved = try await resolveBinpkgs(workspace)
         let overlayDigest = try RootFinish.digest(workspace.profile)
-        let kernelKey = kernel.map { "\($0.key) \($0.modulesKey)" }
         // Compared with what nodes boot now (`current`, which a rollback may have moved), not the newest generation.
         var base: (record: GenerationRecord, packages: [RootPackage])?
         if let number = RootLink.current(in: workspace.rootsDirectory),
            let current = try store.generation(class: workspace.nodeClass, number: number), let id = current.id,
-           current.status == "published", current.overlayDigest == overlayDigest, current.kernelKey == kernelKey,
+           current.status == "published", current.overlayDigest == overlayDigest, current.kernelKey == kernel?.storeKey,
            FileManager.default.fileExists(atPath: current.path) {
             let packages = try store.packages(inGeneration: id)
             if Set(packages.map { "\($0.cpv) \($0.sha256)" }) == Set(resolved.map { "\($0.cpv) \($0.sha256)" }) {
@@ -43,7 +42,7 @@ struct Assembler: Sendable {
             base = (current, packages)
         }
         let generation = try store.beginGeneration(class: workspace.nodeClass, overlayDigest: overlayDigest,
-                                                   kernel: kernel.map { ($0.release, kernelKey!) }) {
+                                                   kernel: kernel.map { ($0.release, $0.storeKey) }) {
             (workspace.rootsDirectory as NSString).appendingPathComponent(String($0))
         }
         events(.assembling(workspace.nodeClass, generation: generation.number, packages: resolved.count))

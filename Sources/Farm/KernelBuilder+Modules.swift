@@ -32,7 +32,7 @@ extension KernelBuilder {
             let log = "\(work)/\(name).log"
             let started = Date()
             do {
-                try await runChecked(Command("make", ["-C", source.path, "O=\(build)", "ARCH=\(kernel.kbuildArch)", "M=\(copy)", "modules"]),
+                try await runChecked(kbuild(source, kernel, output: build, ["M=\(copy)", "modules"]),
                                      log: log, problem: "the module \(name) (\(module.location)) failed to build against kernel \(release)",
                                      fix: "read \(log); the class keeps its published root until the module builds")
             } catch {
@@ -49,12 +49,18 @@ extension KernelBuilder {
         }
         try await layOut(kernel, source: source, build: build, release: release, work: work, tree: tree, moduleCopies: names.map { "\(work)/src/\($0)" })
         let modules = "\(tree)/lib/modules/\(release)"
-        let dependencies = (try? String(contentsOfFile: modules + "/modules.dep", encoding: .utf8)) ?? ""
-        for file in moduleFiles where !dependencies.split(separator: "\n").contains(where: { $0.hasPrefix("extra/\(file):") }) {
+        let listed = Self.depmodListed(modules)
+        for file in moduleFiles where !listed.contains("extra/\(file)") {
             throw FarmError(problem: "\(modules)/modules.dep does not list extra/\(file) after depmod", fix: "read \(work)/install.log")
         }
         try moduleFiles.joined(separator: "\n").write(toFile: work + "/.done", atomically: true, encoding: .utf8)
         return BuiltKernel(key: key, release: release, modulesKey: modulesKey, tree: tree, moduleFiles: moduleFiles)
+    }
+
+    /// The module paths `modules.dep` in a `lib/modules/<release>` directory lists (relative, e.g. `extra/farmmark.ko`).
+    static func depmodListed(_ modulesDirectory: String) -> Set<String> {
+        let text = (try? String(contentsOfFile: modulesDirectory + "/modules.dep", encoding: .utf8)) ?? ""
+        return Set(text.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) })
     }
 
     /// `modules_install` of the kernel and of each module into `tree`, without the links to this host's source,
@@ -63,9 +69,8 @@ extension KernelBuilder {
                         moduleCopies: [String]) async throws {
         let log = work + "/install.log"
         try FileManager.default.createDirectory(atPath: tree + "/boot", withIntermediateDirectories: true)
-        let base = ["-C", source.path, "O=\(build)", "ARCH=\(kernel.kbuildArch)", "INSTALL_MOD_PATH=\(tree)"]
-        var commands = [Command("make", base + ["modules_install"])]
-        commands += moduleCopies.map { Command("make", base + ["M=\($0)", "INSTALL_MOD_DIR=extra", "modules_install"]) }
+        var commands = [kbuild(source, kernel, output: build, ["INSTALL_MOD_PATH=\(tree)", "modules_install"])]
+        commands += moduleCopies.map { kbuild(source, kernel, output: build, ["INSTALL_MOD_PATH=\(tree)", "M=\($0)", "INSTALL_MOD_DIR=extra", "modules_install"]) }
         for command in commands {
             try await runChecked(command, log: log, problem: "installing the modules of kernel \(release) failed; log: \(log)",
                                  fix: "read the log")

@@ -17,8 +17,8 @@ struct BuiltKernel: Sendable, Equatable {
     /// The out-of-tree module files under `lib/modules/<release>/extra/`, e.g. `farmmark.ko`.
     var moduleFiles: [String]
 
-    /// What the store records and `roots diff` compares.
-    var identity: String { "\(release) \(modulesKey)" }
+    /// What a generation records as its kernel key (`roots diff` and the unchanged check compare it).
+    var storeKey: String { "\(key) \(modulesKey)" }
 }
 
 /// Builds class kernels (kbuild, out of tree) and their out-of-tree modules, cached under `<state>/kernels`.
@@ -43,7 +43,7 @@ struct KernelBuilder: Sendable {
     func build(_ kernel: ClassKernel, for nodeClass: ClassName) async throws -> BuiltKernel {
         try kernel.checkSource()
         let source = try await prepareSource(kernel)
-        let version = try await make(source, kernel, ["-s", "kernelversion"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let version = try await capture(kbuild(source, kernel, output: nil, ["-s", "kernelversion"])).trimmingCharacters(in: .whitespacesAndNewlines)
         guard kernel.accepts(kernelVersion: version) else {
             throw ConfigError(.invalidValue, at: kernel.version.location,
                               "[kernel] version is \(kernel.version.value), but \(kernel.source.value.path) holds kernel \(version)",
@@ -162,7 +162,7 @@ struct KernelBuilder: Sendable {
         let started = Date()
         try await runMake(source, kernel, output: build, ["-j\(jobs)", "bzImage", "modules"], log: log,
                           what: "the kernel build for class \(nodeClass)", at: kernel.location)
-        let release = try await make(source, kernel, ["-s", "O=\(build)", "kernelrelease"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let release = try await capture(kbuild(source, kernel, output: build, ["-s", "kernelrelease"])).trimmingCharacters(in: .whitespacesAndNewlines)
         for file in ["arch/x86/boot/bzImage", "System.map"] where !FileManager.default.fileExists(atPath: "\(build)/\(file)") {
             throw FarmError(problem: "the kernel build for class \(nodeClass) wrote no \(file) (\(build)); log: \(log)",
                             fix: "read the log; the kernel must build `bzImage` for ARCH=\(kernel.kbuildArch)")
@@ -179,15 +179,15 @@ struct KernelBuilder: Sendable {
 
     // MARK: commands
 
-    /// `make -C SRC ARCH=… ARGS`, returning its standard output.
-    func make(_ source: Source, _ kernel: ClassKernel, _ arguments: [String]) async throws -> String {
-        try await capture(Command("make", ["-C", source.path, "ARCH=\(kernel.kbuildArch)"] + arguments))
+    /// `make -C SRC [O=OUTPUT] ARCH=… ARGS`: every kbuild command farmctl runs.
+    func kbuild(_ source: Source, _ kernel: ClassKernel, output: String?, _ arguments: [String]) -> Command {
+        Command("make", ["-C", source.path] + (output.map { ["O=\($0)"] } ?? []) + ["ARCH=\(kernel.kbuildArch)"] + arguments)
     }
 
     /// `make -C SRC O=OUTPUT ARCH=… ARGS` with its output in `log`; a failure names `what` and where it is configured.
     func runMake(_ source: Source, _ kernel: ClassKernel, output: String, _ arguments: [String], log: String, what: String,
                  at location: SourceLocation) async throws {
-        try await runChecked(Command("make", ["-C", source.path, "O=\(output)", "ARCH=\(kernel.kbuildArch)"] + arguments),
+        try await runChecked(kbuild(source, kernel, output: output, arguments),
                              log: log, problem: "\(what) failed; log: \(log)",
                              fix: "read the log's end; the class's kernel is configured at \(location)")
     }

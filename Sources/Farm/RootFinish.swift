@@ -59,8 +59,7 @@ struct RootFinish: Sendable {
         var problems: [String] = []
         if let kernel {
             if !fm.isReadableFile(atPath: "\(root)/boot/vmlinuz-\(kernel.release)") { problems.append("no boot/vmlinuz-\(kernel.release)") }
-            let dependencies = (try? String(contentsOfFile: "\(root)/lib/modules/\(kernel.release)/modules.dep", encoding: .utf8)) ?? ""
-            let listed = Set(dependencies.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) })
+            let listed = KernelBuilder.depmodListed("\(root)/lib/modules/\(kernel.release)")
             for file in kernel.moduleFiles where !listed.contains("extra/\(file)") || !fm.fileExists(atPath: "\(root)/lib/modules/\(kernel.release)/extra/\(file)") {
                 problems.append("module extra/\(file) missing or not in modules.dep (depmod)")
             }

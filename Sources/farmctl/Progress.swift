@@ -101,11 +101,11 @@ final class LiveProgress: ProgressRenderer {
             state.classes[c, default: ClassRow()].failed += 1
             state.messages.append("\(c): skipped \(cpv) because \(cause) failed")
         case .kernelBuilding(let c, let key, _): state.running["\(c)/kernel"] = ("coordinator", "\(c) kernel \(key)")
-        case .kernelBuilt(let c, let release, _, _, _):
+        case .kernelBuilt(let c, _, _, _, _):
             state.running["\(c)/kernel"] = nil
-            state.messages.append(PlainProgress.line(event, verbose: false) ?? "\(c): kernel \(release)")
-        case .moduleBuilt(_, _, _, _, let ok): if !ok, let line = PlainProgress.line(event, verbose: false) { state.messages.append(line) }
-        case .kernelProgress(let text): state.messages.append("kernel: \(text)")
+            say(event, &state)
+        case .moduleBuilt(_, _, _, _, let ok): if !ok { say(event, &state) }
+        case .kernelProgress: say(event, &state)
         case .assembling(let c, let number, _): state.classes[c]?.state = "assembling generation \(number)"
         case .published(let c, let number, _, _, _): state.classes[c]?.state = "published generation \(number)"
         case .unchanged(let c, let number): state.classes[c]?.state = "unchanged (generation \(number))"
@@ -115,6 +115,11 @@ final class LiveProgress: ProgressRenderer {
         case .warning(let text): state.messages.append("warning: \(text)")
         case .distfilesReady, .buildOutput: break
         }
+    }
+
+    /// Keeps the event's plain line above the table.
+    private func say(_ event: FarmEvent, _ state: inout State) {
+        if let line = PlainProgress.line(event, verbose: false) { state.messages.append(line) }
     }
 
     private func draw(_ state: inout State) {

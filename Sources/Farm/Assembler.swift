@@ -11,6 +11,8 @@ struct Assembler: Sendable {
     let settings: FarmSettings
     let transport: any WorkerTransport
     let store: FarmStore
+    /// The run assembling (recorded with each generation).
+    var run: Int64? = nil
     let events: @Sendable (FarmEvent) -> Void
 
     /// A binpkg the new root would receive.
@@ -42,7 +44,7 @@ struct Assembler: Sendable {
             base = (current, packages)
         }
         let generation = try store.beginGeneration(class: workspace.nodeClass, overlayDigest: overlayDigest,
-                                                   kernel: kernel.map { ($0.release, $0.storeKey) }) {
+                                                   kernel: kernel.map { ($0.release, $0.storeKey) }, run: run) {
             (workspace.rootsDirectory as NSString).appendingPathComponent(String($0))
         }
         events(.assembling(workspace.nodeClass, generation: generation.number, packages: resolved.count))
@@ -55,11 +57,15 @@ struct Assembler: Sendable {
             } else {
                 installed = try await install(workspace, resolved: resolved, into: generation.path, number: generation.number)
             }
+            KillPoint.reach("assembling")
             try await finish(workspace, kernel: kernel, root: generation.path)
-            try RootLink.switchCurrent(in: workspace.rootsDirectory, to: generation.number)
+            // Recorded first, then switched: a run killed between the two leaves a complete, recorded generation
+            // that is not current (the next run compares with `current` and goes on from there).
             try store.publishGeneration(generation.id!, packages: resolved.map {
                 FarmStore.InstalledBinpkg(cpv: $0.cpv.description, buildId: $0.buildId, sha256: $0.sha256)
             })
+            KillPoint.reach("published")
+            try RootLink.switchCurrent(in: workspace.rootsDirectory, to: generation.number)
         } catch {
             try? FileManager.default.removeItem(atPath: generation.path)
             try? store.failGeneration(generation.id!, reason: "\(error)")

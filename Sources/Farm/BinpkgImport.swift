@@ -22,7 +22,7 @@ extension Farm {
         let coordinator = settings.coordinator
         let workspace = ClassWorkspace(profile: profile, settings: settings, worker: coordinator,
                                        repositories: try repositories(), emerge: try emergeProgram(for: coordinator))
-        let lock = try FarmLock(directory: settings.state.path)
+        let lock = try FarmLock.take(directory: settings.state.path, command: "binpkg-import")
         defer { withExtendedLifetime(lock) {} }
         try workspace.writeConfigRoot()
         try workspace.prepareDirectories()

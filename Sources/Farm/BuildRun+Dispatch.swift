@@ -10,7 +10,7 @@ import Workers
 extension Farm {
     /// Step 4 of a build: connects to the workers, places each planned package on one (preferring workers whose
     /// own CPU runs the class's code: configure tests and generated tools run during builds) and runs them all.
-    func dispatch(_ plans: [ClassPlan], workspaces: [ClassWorkspace], distfiles: Distfiles, store: FarmStore,
+    func dispatch(_ plans: [ClassPlan], workspaces: [ClassWorkspace], distfiles: Distfiles, store: FarmStore, run: Int64?,
                   verbose: Bool, events: @escaping @Sendable (FarmEvent) -> Void) async throws -> [JobID: ScheduleState.Status] {
         let sites = await WorkerSite.open(settings.workers, events: events)
         let transports = sites.mapValues(\.transport)
@@ -21,6 +21,9 @@ extension Farm {
             events(.warning(BuildHosts.warning(for: profile, lacking: place.lacking)))
         }
         let jobs = BuildHosts.place(try Self.jobs(for: plans, store: store), placement)
+        events(.scheduled(Dictionary(uniqueKeysWithValues: jobs.map { job in
+            ("\(job.id.nodeClass)/\(job.id.cpv)", job.dependencies.map { "\($0.nodeClass)/\($0.cpv)" })
+        })))
         let byClass = Dictionary(uniqueKeysWithValues: workspaces.map { ($0.nodeClass, $0) })
         let executor = EmergeBuildExecutor(
             workspaces: byClass,
@@ -29,7 +32,7 @@ extension Farm {
             sync: WorkerSync(distdir: settings.distfiles.path,
                              hostPkgdir: settings.packages.appendingPathComponent(ClassWorkspace.host.rawValue).path,
                              logs: settings.logs.path),
-            lacking: placement.mapValues(\.lacking), store: store, settings: settings, verbose: verbose, events: events)
+            lacking: placement.mapValues(\.lacking), store: store, run: run, settings: settings, verbose: verbose, events: events)
         let slots = settings.workers.filter { sites[$0.name] != nil }
             .map { WorkerSlots(name: $0.name, arches: Set($0.arches.map(\.rawValue)), jobs: $0.jobs, speed: $0.speed) }
         let dispatcher = Dispatcher(jobs: jobs, workers: slots, executor: executor) { event in

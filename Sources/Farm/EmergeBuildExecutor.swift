@@ -20,6 +20,8 @@ struct EmergeBuildExecutor: BuildExecutor {
     /// Per class, what each worker's CPU lacks to run the class's code (for SIGILL reports).
     let lacking: [ClassName: [String: [ISAFeature]]]
     let store: FarmStore
+    /// The run the builds belong to.
+    let run: Int64?
     let settings: FarmSettings
     /// Serialises index updates per PKGDIR.
     let indexing = SerialQueue()
@@ -36,12 +38,13 @@ struct EmergeBuildExecutor: BuildExecutor {
         let started = Date()
         let stamp = Self.stamp(started)
         let logPath = ((isHost ? hostLogs : workspace.logsDirectory) as NSString).appendingPathComponent("\(cpv.category)/\(cpv.pf)-\(stamp).log")
-        let buildID = try store.recordBuildStarted(class: job.id.nodeClass, cpv: cpv, worker: worker, logPath: logPath, at: started)
+        let buildID = try store.recordBuildStarted(class: job.id.nodeClass, cpv: cpv, worker: worker, logPath: logPath, run: run, at: started)
         events(.buildStarted(job.id.nodeClass, cpv, worker: worker))
         let nodeClass = job.id.nodeClass
         let events = self.events
         let verbose = self.verbose
         let onLine: @Sendable (String) -> Void = { line in
+            KillPoint.reach("build-output")
             if verbose { events(.buildOutput(nodeClass, cpv, line: line)) }
         }
         // Whatever happens below, the build row is finished and the event is sent.
@@ -63,6 +66,7 @@ struct EmergeBuildExecutor: BuildExecutor {
                 return .failed(reason: reason)
             }
             try store.recordBuildSucceeded(buildID, binpkg: try .describe(binpkg))
+            KillPoint.reach("build-recorded")
             events(.buildFinished(job.id.nodeClass, cpv, worker: worker, succeeded: true,
                                   seconds: Date().timeIntervalSince(started), logPath: logPath))
             return .succeeded

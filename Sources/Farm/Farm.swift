@@ -36,22 +36,23 @@ public struct Farm: Sendable {
         return try FarmStore(path: settings.database.path)
     }
 
-    /// The named classes' workspaces on the coordinator, validated, with the farm locked and each class's
-    /// Portage config root written.
-    func openWorkspaces(_ names: [String]) throws -> ([ClassWorkspace], FarmLock) {
+    /// The named classes' workspaces on the coordinator (all classes when `names` is empty), validated.
+    func workspaces(_ names: [String]) throws -> [ClassWorkspace] {
         let profiles = try profiles(named: names)
         let coordinator = settings.coordinator
         let emerge = try emergeProgram(for: coordinator)
         let repositories = try repositories()
-        let workspaces = profiles.map {
+        return profiles.map {
             ClassWorkspace(profile: $0, settings: settings, worker: coordinator, repositories: repositories, emerge: emerge)
         }
-        let lock = try FarmLock(directory: settings.state.path)
+    }
+
+    /// Writes each class's Portage config root and creates its directories (the caller holds the farm lock).
+    func prepare(_ workspaces: [ClassWorkspace]) throws {
         for workspace in workspaces {
             try workspace.writeConfigRoot()
             try workspace.prepareDirectories()
         }
-        return (workspaces, lock)
     }
 
     /// The emerge program a worker uses: its `emerge` setting, else the venv beside workers.conf, else PATH.
@@ -81,29 +82,4 @@ public struct Farm: Sendable {
     func repositories() throws -> [Repository] {
         try settings.repositories.map { try Repository.load(at: $0.path) }
     }
-}
-
-/// An exclusive lock on the farm's state, so two runs never build into the same PKGDIRs and roots.
-final class FarmLock: @unchecked Sendable {
-    private let descriptor: Int32
-
-    init(directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = (directory as NSString).appendingPathComponent("farmctl.lock")
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw FarmError(problem: "cannot open \(path): \(String(cString: strerror(errno)))", fix: "check that \(directory) is writable")
-        }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
-            close(descriptor)
-            throw FarmError(problem: "another farmctl run (pid \(holder)) holds \(path)",
-                            fix: "wait for it to finish; a lock of a dead run is released by the kernel automatically")
-        }
-        ftruncate(descriptor, 0)
-        let pid = "\(getpid())\n"
-        _ = pid.withCString { write(descriptor, $0, strlen($0)) }
-    }
-
-    deinit { close(descriptor) }
 }

@@ -5,6 +5,8 @@ public enum FarmEvent: Sendable {
     case planning(ClassName)
     case planned(ClassName, toBuild: [CPV], emptyTree: Bool)
     case distfilesReady(count: Int, copied: Int)
+    /// The builds about to be dispatched (`CLASS/cpv`) and the ones each waits for.
+    case scheduled([String: [String]])
     case buildStarted(ClassName, CPV, worker: String)
     case buildOutput(ClassName, CPV, line: String)
     case buildFinished(ClassName, CPV, worker: String, succeeded: Bool, seconds: Double, logPath: String)
@@ -27,31 +29,15 @@ public enum FarmEvent: Sendable {
     /// Generations beyond `keep_generations` whose directories were deleted.
     case pruned(ClassName, generations: [Int])
     case classFailed(ClassName, reason: String)
+    /// Another run holds the farm lock; this one waits for it (`--wait`).
+    case waitingForLock(LockHolder?)
+    /// A run died before this one: what it left behind was cleaned up.
+    case recovered(Recovery)
+    /// The run's id in the store and the repository states every class of it uses.
+    case pinned(run: Int64, [RepositoryState])
+    /// The sync step ran (`[farm] sync`).
+    case synced(SyncResult)
+    /// `gc` deleted generations and binpkgs no kept generation holds.
+    case collected(GCReport)
     case warning(String)
-}
-
-/// How one class ended in a build run.
-public enum ClassOutcome: Sendable, Hashable {
-    case published(generation: Int)
-    case unchanged(generation: Int)
-    case failed(reason: String)
-}
-
-/// The summary of a `farmctl build` run.
-public struct BuildSummary: Sendable {
-    /// Per class: its outcome, packages built and failed.
-    public struct ClassResult: Sendable {
-        public var nodeClass: ClassName
-        public var outcome: ClassOutcome
-        public var built: Int
-        public var failed: Int
-    }
-
-    public var classes: [ClassResult]
-    public var seconds: Double
-
-    /// True when every class published or was unchanged.
-    public var succeeded: Bool {
-        classes.allSatisfy { if case .failed = $0.outcome { false } else { true } }
-    }
 }

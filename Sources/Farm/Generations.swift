@@ -68,7 +68,7 @@ extension Farm {
     public func rollback(class name: String, to number: Int?) throws -> (from: Int?, to: Int) {
         let nodeClass = try profiles(named: [name])[0].name
         let store = try existingStore()
-        let lock = try FarmLock(directory: settings.state.path)
+        let lock = try FarmLock.take(directory: settings.state.path, command: "roots-rollback")
         defer { withExtendedLifetime(lock) {} }
         let roots = settings.rootsDirectory(for: nodeClass).path
         let current = RootLink.current(in: roots)
@@ -123,12 +123,8 @@ extension Farm {
     /// (never `current`, never one being assembled) and records them as pruned. Returns their numbers.
     @discardableResult
     func pruneGenerations(_ nodeClass: ClassName, store: FarmStore) throws -> [Int] {
-        let roots = settings.rootsDirectory(for: nodeClass).path
-        let current = RootLink.current(in: roots)
-        let records = try store.generations(class: nodeClass).filter { $0.pruned == nil && $0.status != "assembling" }
-        let kept = Set(records.filter { $0.status == "published" }.prefix(settings.keepGenerations).map(\.number))
         var pruned: [Int] = []
-        for record in records where !kept.contains(record.number) && record.number != current {
+        for record in try prunable(nodeClass, store: store) {
             if FileManager.default.fileExists(atPath: record.path) { try FileManager.default.removeItem(atPath: record.path) }
             if let id = record.id { try store.recordGenerationPruned(id) }
             pruned.append(record.number)

@@ -31,21 +31,36 @@ struct PkgdirKeeper: Sendable {
         var relativePath: String
         var cpv: CPV
         var reason: String
+        var kind: QuarantineKind
     }
 
-    /// Regenerates the index and quarantines every binpkg whose flags are not the class's.
+    /// Regenerates the index and quarantines every binpkg whose content is not what its build recorded (SHA-256)
+    /// or whose flags are not the class's.
     func sweep() throws -> [Moved] {
         let indexer = PkgdirIndexer(pkgdir: pkgdir)
         var scan = try indexer.regenerate()
         var moved: [Moved] = []
-        for block in scan.index.packages {
-            guard let relative = block.relativePath, let cpv = block.parsedCPV else { continue }
-            let metadata = try BinpkgFile.metadata(of: pkgdir.appendingPathComponent(relative))
+        let entries = scan.index.packages.compactMap { block in
+            block.relativePath.flatMap { relative in block.parsedCPV.map { (relative, $0) } }
+        }
+        let recorded = try store.recordedDigests(paths: entries.map { pkgdir.appendingPathComponent($0.0).path })
+        for (relative, cpv) in entries {
+            let url = pkgdir.appendingPathComponent(relative)
+            if let expected = recorded[url.path] {
+                let actual = try Digest.hex(.sha256, ofFile: url)
+                if actual != expected {
+                    let reason = "damaged on disk: its SHA-256 is \(actual.prefix(16))…, its build recorded \(expected.prefix(16))…"
+                    try quarantine(relative, cpv: cpv, kind: .damaged, reason: reason)
+                    moved.append(Moved(relativePath: relative, cpv: cpv, reason: reason, kind: .damaged))
+                    continue
+                }
+            }
+            let metadata = try BinpkgFile.metadata(of: url)
             let differences = incompatibilities(metadata, cpv: cpv)
             guard !differences.isEmpty else { continue }
             let reason = "built for other flags than class \(nodeClass): " + differences.map(\.description).joined(separator: "; ")
             try quarantine(relative, cpv: cpv, kind: .incompatible, reason: reason)
-            moved.append(Moved(relativePath: relative, cpv: cpv, reason: reason))
+            moved.append(Moved(relativePath: relative, cpv: cpv, reason: reason, kind: .incompatible))
         }
         if !moved.isEmpty { scan = try indexer.regenerate() }
         return moved

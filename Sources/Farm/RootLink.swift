@@ -20,5 +20,8 @@ enum RootLink {
             throw FarmError(problem: "cannot switch \(link) to generation \(number): \(reason)",
                             fix: "check that \(rootsDirectory) is writable")
         }
+        // The rename is durable only once the directory is on disk.
+        let directory = open(rootsDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 { fsync(directory); close(directory) }
     }
 }

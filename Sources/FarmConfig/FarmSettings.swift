@@ -28,6 +28,9 @@ public struct FarmSettings: Sendable, Equatable {
     /// How many published generations of each class stay on disk (`[farm] keep_generations`, ≥ 1, default 5);
     /// older ones are pruned after a publish. `current` is never pruned.
     public var keepGenerations: Int = 5
+    /// `[farm] sync`: the shell command `farmctl nightly` runs first (in workers.conf's directory) to update the
+    /// repositories, e.g. `emerge --sync` or `git -C repo pull --ff-only`; nil: no sync step.
+    public var sync: String? = nil
     /// The workers, in file order.
     public var workers: [WorkerSpec]
     /// The `[pxe]` table: PXE boot files and NFS exports; nil when farmctl does not manage network boot.
@@ -86,11 +89,21 @@ public struct FarmSettings: Sendable, Equatable {
             mirrors: try paths("mirrors", default: ["mirror"]),
             emerge: try reader.string("emerge").map { $0.value.contains("/") ? resolvePath($0.value, against: directory).path : $0.value },
             keepGenerations: try keepGenerations(reader),
+            sync: try sync(reader),
             workers: try workers(root, configFile: configFile),
             pxe: pxe)
     }
 
-    static let farmKeys = ["state", "database", "distfiles", "packages", "roots", "logs", "profiles", "repositories", "mirrors", "emerge", "keep_generations"]
+    static let farmKeys = ["state", "database", "distfiles", "packages", "roots", "logs", "profiles", "repositories", "mirrors", "emerge", "keep_generations", "sync"]
+
+    private static func sync(_ reader: TableReader) throws(ConfigError) -> String? {
+        guard let sync = try reader.string("sync") else { return nil }
+        guard !sync.value.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw reader.invalid("sync", at: sync.location, "is empty",
+                                 fix: "remove the line, or name the command that updates the repositories, e.g. sync = \"git -C repo pull --ff-only\"")
+        }
+        return sync.value
+    }
 
     private static func keepGenerations(_ reader: TableReader) throws(ConfigError) -> Int {
         guard let keep = try reader.integer("keep_generations") else { return 5 }

@@ -31,10 +31,10 @@ public struct FarmStore: Sendable {
 
     /// Records that a build started; returns its build id.
     public func recordBuildStarted(class nodeClass: ClassName, cpv: CPV, worker: String, logPath: String,
-                                   at date: Date = Date()) throws -> Int64 {
+                                   run: Int64? = nil, at date: Date = Date()) throws -> Int64 {
         try writer.write { db in
             var record = BuildRecord(class: nodeClass.rawValue, cpv: cpv.description, worker: worker, started: date,
-                                     status: "running", logPath: logPath)
+                                     status: "running", logPath: logPath, runId: run)
             try record.insert(db)
             return record.id!
         }
@@ -139,13 +139,13 @@ public struct FarmStore: Sendable {
 
     /// Reserves the next generation number of a class and records it as assembling.
     public func beginGeneration(class nodeClass: ClassName, overlayDigest: String, kernel: (release: String, key: String)? = nil,
-                                path: (Int) -> String, at date: Date = Date()) throws -> GenerationRecord {
+                                run: Int64? = nil, path: (Int) -> String, at date: Date = Date()) throws -> GenerationRecord {
         try writer.write { db in
             let last = try Int.fetchOne(db, sql: "SELECT max(number) FROM generation WHERE class = ?",
                                         arguments: [nodeClass.rawValue]) ?? 0
             var record = GenerationRecord(class: nodeClass.rawValue, number: last + 1, created: date,
                                           status: "assembling", path: path(last + 1), overlayDigest: overlayDigest,
-                                          kernelRelease: kernel?.release, kernelKey: kernel?.key)
+                                          kernelRelease: kernel?.release, kernelKey: kernel?.key, runId: run)
             try record.insert(db)
             return record
         }

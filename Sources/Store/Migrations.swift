@@ -111,6 +111,37 @@ enum Migrations {
                 t.add(column: "kernelKey", .text).check(sql: "(kernelKey IS NULL) = (kernelRelease IS NULL)")
             }
         }
+        migrator.registerMigration("v6: runs") { db in
+            // One `farmctl build` or `nightly` run: who ran it, the repository states it was pinned to, how it ended.
+            try db.create(table: "run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("command", .text).notNull().check(sql: "command IN ('build', 'nightly')")
+                t.column("classes", .text).notNull()
+                t.column("started", .datetime).notNull()
+                t.column("finished", .datetime)
+                t.column("status", .text).notNull()
+                    .check(sql: "status IN ('running', 'succeeded', 'failed', 'interrupted')")
+                t.column("pid", .integer).notNull()
+                t.column("host", .text).notNull()
+                // JSON: [{"repository": name, "path": dir, "state": "git:<commit>" or "tree:<digest>"}], set once pinned.
+                t.column("inputs", .text)
+                // JSON: the run's summary (per class and worker), set when it finishes.
+                t.column("summary", .text)
+                t.column("failure", .text)
+                t.check(sql: "status = 'running' OR finished IS NOT NULL")
+                t.check(sql: "status != 'failed' OR failure IS NOT NULL OR summary IS NOT NULL")
+            }
+            try db.alter(table: "build") { t in
+                t.add(column: "runId", .integer).references("run")
+                // When `farmctl gc` deleted the binpkg file (no kept generation holds it).
+                t.add(column: "binpkgRemoved", .datetime)
+            }
+            try db.create(index: "build_by_run", on: "build", columns: ["runId"])
+            try db.create(index: "build_by_binpkg_path", on: "build", columns: ["binpkgPath"])
+            try db.alter(table: "generation") { t in
+                t.add(column: "runId", .integer).references("run")
+            }
+        }
         return migrator
     }
 }

@@ -26,6 +26,10 @@ public struct BuildRecord: Codable, Sendable, Hashable, FetchableRecord, Mutable
     public var origin: String = "built"
     /// The binpkg's compatibility key digest (`ck1-…`), when known.
     public var compatKey: String?
+    /// The run that started the build (nil: before runs were recorded, or imported).
+    public var runId: Int64?
+    /// When `farmctl gc` deleted the binpkg file.
+    public var binpkgRemoved: Date?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -47,6 +51,8 @@ public struct GenerationRecord: Codable, Sendable, Hashable, FetchableRecord, Mu
     public var kernelRelease: String?
     /// The kernel's and modules' cache keys, `<kernel key> <modules key>`; nil without a kernel.
     public var kernelKey: String?
+    /// The run that assembled it.
+    public var runId: Int64?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -92,6 +98,29 @@ public struct QuarantineRecord: Codable, Sendable, Hashable, FetchableRecord, Mu
     public var quarantinePath: String
     public var sha256: String?
     public var quarantined: Date
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One `farmctl build` or `farmctl nightly` run.
+public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "run"
+    public var id: Int64?
+    /// `build` or `nightly`.
+    public var command: String
+    /// The classes it was asked for, space-separated.
+    public var classes: String
+    public var started: Date
+    public var finished: Date?
+    /// running, succeeded, failed or interrupted (its process died).
+    public var status: String
+    public var pid: Int
+    public var host: String
+    /// JSON list of the repository states the run was pinned to.
+    public var inputs: String?
+    /// JSON summary written when the run ends.
+    public var summary: String?
+    public var failure: String?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

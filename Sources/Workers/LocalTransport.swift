@@ -13,6 +13,10 @@ public struct LocalTransport: WorkerTransport {
     /// How many trailing output lines a result keeps.
     public var tailLines: Int
 
+    /// Set for the length of a farm run (`FARMCTL_RUN=<id>`): every process started here carries it in its
+    /// environment, so the next run can find and stop what a run killed mid-way left behind.
+    @TaskLocal public static var runMarker: String?
+
     public init(tailLines: Int = 30) {
         self.tailLines = tailLines
     }
@@ -71,6 +75,7 @@ public struct LocalTransport: WorkerTransport {
     static func environment(_ command: Command) -> Environment {
         var updates: [Environment.Key: String?] = [:]
         for (key, value) in command.environment { updates[Environment.Key(rawValue: key)!] = value }
+        if let marker = runMarker { updates["FARMCTL_RUN"] = marker }
         return .inherit.updating(updates)
     }
 

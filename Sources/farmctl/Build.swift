@@ -18,12 +18,15 @@ extension Farmctl {
         @Flag(help: "Print plain progress lines even on a terminal.")
         var plain = false
 
+        @Flag(help: "Wait for a run that holds the farm lock instead of refusing.")
+        var wait = false
+
         func run() async throws {
             let farm = try options.loadFarm()
             let live = !plain && !verbose && isatty(STDOUT_FILENO) == 1
             let renderer: ProgressRenderer = live ? LiveProgress() : PlainProgress(verbose: verbose)
             let summary = try await reportingErrors(exitCode: 2) {
-                try await farm.build(classes: classes, verbose: verbose) { renderer.handle($0) }
+                try await farm.run(classes: classes, options: RunOptions(wait: wait, verbose: verbose)) { renderer.handle($0) }
             }
             renderer.finish()
             print(SummaryText.render(summary))
@@ -32,10 +35,10 @@ extension Farmctl {
     }
 }
 
-/// The closing table of a build run.
+/// The closing table of a build or nightly run.
 enum SummaryText {
     static func render(_ summary: BuildSummary) -> String {
-        var lines = ["", "class      built  failed  root"]
+        var lines = ["", "class      built reused failed  root"]
         for result in summary.classes {
             let root: String
             switch result.outcome {
@@ -44,11 +47,24 @@ enum SummaryText {
             case .failed(let reason): root = "FAILED, previous root stays current: \(reason)"
             }
             lines.append(result.nodeClass.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + " "
-                         + String(result.built).leftPadded(5) + "  " + String(result.failed).leftPadded(6) + "  " + root)
+                         + String(result.built).leftPadded(5) + String(result.reused).leftPadded(7)
+                         + String(result.failed).leftPadded(7) + "  " + root)
+            if !result.damaged.isEmpty {
+                lines.append("           damaged binpkgs quarantined and rebuilt: \(result.damaged.joined(separator: ", "))")
+            }
         }
+        if !summary.workers.isEmpty {
+            lines.append("worker       builds failed   busy")
+            for worker in summary.workers {
+                lines.append(worker.name.padding(toLength: 12, withPad: " ", startingAt: 0) + String(worker.builds).leftPadded(7)
+                             + String(worker.failed).leftPadded(7) + String(format: "%7.1f s", worker.busySeconds))
+            }
+        }
+        if let gc = summary.gc { lines.append(gc.summary) }
         let built = summary.classes.map(\.built).reduce(0, +)
-        lines.append(built == 0 ? "Nothing to build: no emerge build ran (\(String(format: "%.1f", summary.seconds)) s)."
-                                : "Built \(built) package(s) in \(String(format: "%.1f", summary.seconds)) s.")
+        let run = summary.run.map { "run \($0): " } ?? ""
+        lines.append(run + (built == 0 ? "nothing to build: no emerge build ran (\(String(format: "%.1f", summary.seconds)) s)."
+                                       : "built \(built) package(s) in \(String(format: "%.1f", summary.seconds)) s."))
         return lines.joined(separator: "\n")
     }
 }

@@ -12,13 +12,17 @@ protocol ProgressRenderer: Sendable {
 /// One line per event: for logs, pipes and `--verbose`.
 final class PlainProgress: ProgressRenderer {
     let verbose: Bool
+    private let output: FileHandle
     private let lock = Mutex(())
 
-    init(verbose: Bool) { self.verbose = verbose }
+    init(verbose: Bool, toStandardError: Bool = false) {
+        self.verbose = verbose
+        output = toStandardError ? .standardError : .standardOutput
+    }
 
     func handle(_ event: FarmEvent) {
         guard let line = Self.line(event, verbose: verbose) else { return }
-        lock.withLock { _ in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        lock.withLock { _ in output.write(Data((line + "\n").utf8)) }
     }
 
     func finish() {}
@@ -51,7 +55,38 @@ final class PlainProgress: ProgressRenderer {
         case .networkBoot(let report): report.summary
         case .classFailed(let c, let reason): "\(c): FAILED: \(reason)"
         case .warning(let text): "warning: \(text)"
+        case .scheduled: nil
+        case .waitingForLock(let holder): "waiting for \(holder?.description ?? "another farmctl run") to release the farm lock"
+        case .recovered(let recovery): recovery.summary
+        case .pinned(let run, let inputs):
+            "run \(run): " + inputs.map { "\($0.repository) at \($0.state)" }.joined(separator: ", ")
+        case .synced(let sync):
+            sync.succeeded ? "sync: `\(sync.command)` done in \(String(format: "%.1f", sync.seconds)) s"
+                : "sync: `\(sync.command)` FAILED after \(String(format: "%.1f", sync.seconds)) s; log: \(sync.log)"
+        case .collected(let report): report.summary
         }
+    }
+}
+
+extension Recovery {
+    /// What the previous run left, in one line.
+    var summary: String {
+        var parts: [String] = []
+        if let holder { parts.append("\(holder.description) died without finishing; its lock is cleared") }
+        else if !runs.isEmpty { parts.append("run \(runs.map(String.init).joined(separator: ", ")) died without finishing") }
+        if !builds.isEmpty { parts.append("\(builds.count) build(s) it left running are redone if still needed (\(builds.joined(separator: ", ")))") }
+        if !generations.isEmpty { parts.append("partial generation(s) \(generations.joined(separator: ", ")) removed") }
+        if processes > 0 { parts.append("\(processes) of its processes were still running and were stopped") }
+        return "recovered: " + parts.joined(separator: "; ")
+    }
+}
+
+extension GCReport {
+    /// What gc deleted, in one line.
+    var summary: String {
+        if isEmpty { return "gc: nothing to delete" }
+        return "gc: \(generations.count) generation(s)\(generations.isEmpty ? "" : " (\(generations.joined(separator: ", ")))"), "
+            + "\(binpkgs.count) binpkg(s) (\(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file))) deleted"
     }
 }
 
@@ -113,7 +148,8 @@ final class LiveProgress: ProgressRenderer {
         case .pruned(let c, let numbers): state.messages.append("\(c): pruned generation(s) \(numbers.map(String.init).joined(separator: ", "))")
         case .classFailed(let c, _): state.classes[c]?.state = "FAILED"
         case .warning(let text): state.messages.append("warning: \(text)")
-        case .distfilesReady, .buildOutput: break
+        case .waitingForLock, .recovered, .synced, .collected: say(event, &state)
+        case .distfilesReady, .buildOutput, .scheduled, .pinned: break
         }
     }
 

@@ -7,7 +7,7 @@ extension Farmctl {
     struct Query: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Ask the provenance store about roots, packages and builds.",
-            subcommands: [Root.self, Where.self, Builds.self])
+            subcommands: [Root.self, Where.self, Builds.self, Runs.self])
     }
 }
 
@@ -64,6 +64,75 @@ extension Farmctl.Query {
                 print("\(String(build.id ?? 0).leftPadded(5))  \(build.class.padding(toLength: 9, withPad: " ", startingAt: 0)) \(build.cpv.padding(toLength: 34, withPad: " ", startingAt: 0)) \(build.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(seconds)  \(build.worker)  \(build.cflags ?? "")")
             }
         }
+    }
+}
+
+extension Farmctl.Query {
+    struct Runs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Runs (build and nightly), newest first: inputs and outcome.")
+        @OptionGroup var options: FarmOptions
+        @Option(help: "Show at most this many runs.") var limit: Int = 20
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let farm = try options.loadFarm()
+            let runs = try reportingErrors(exitCode: 2) { try farm.runs(limit: limit) }
+            if json { return try printJSON(runs.map(RunJSON.init)) }
+            if runs.isEmpty { print("no run recorded yet") }
+            for run in runs { print(RunText.line(run)) }
+        }
+    }
+}
+
+/// One run in a line or three: id, command, when, outcome, per-class roots and the pinned repository states.
+enum RunText {
+    static func line(_ run: RunRecord) -> String {
+        let json = RunJSON(run)
+        let seconds = run.finished.map { String(format: "%.1f s", $0.timeIntervalSince(run.started)) } ?? "-"
+        var lines = ["\(String(run.id ?? 0).leftPadded(5))  \(run.command.padding(toLength: 8, withPad: " ", startingAt: 0)) \(run.started.formatted(.iso8601))  \(seconds.leftPadded(8))  \(run.status.padding(toLength: 11, withPad: " ", startingAt: 0)) \(run.classes)"]
+        if let classes = json.summary?.classes, !classes.isEmpty {
+            lines.append("       " + classes.map { "\($0.class) \($0.root)\($0.generation.map { " \($0)" } ?? "") (built \($0.built))" }.joined(separator: ", "))
+        }
+        if let inputs = json.inputs, !inputs.isEmpty {
+            lines.append("       inputs: " + inputs.map { "\($0.repository) \($0.state)" }.joined(separator: ", "))
+        }
+        if let failure = run.failure { lines.append("       error: " + (failure.split(separator: "\n").first.map(String.init) ?? "")) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A run as `query runs --json` prints it: the stored summary and inputs decoded.
+struct RunJSON: Encodable {
+    struct Input: Codable { var repository: String; var path: String; var state: String }
+    struct ClassLine: Codable { var `class`: String; var root: String; var generation: Int?; var built: Int; var failed: Int; var reused: Int?; var reason: String? }
+    struct Summary: Codable { var classes: [ClassLine]; var seconds: Double? }
+
+    var id: Int64?
+    var command: String
+    var classes: [String]
+    var started: Date
+    var finished: Date?
+    var status: String
+    var pid: Int
+    var host: String
+    var inputs: [Input]?
+    var summary: Summary?
+    var failure: String?
+
+    init(_ run: RunRecord) {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        id = run.id
+        command = run.command
+        classes = run.classes.split(separator: " ").map(String.init)
+        started = run.started
+        finished = run.finished
+        status = run.status
+        pid = run.pid
+        host = run.host
+        inputs = run.inputs.flatMap { try? decoder.decode([Input].self, from: Data($0.utf8)) }
+        summary = run.summary.flatMap { try? decoder.decode(Summary.self, from: Data($0.utf8)) }
+        failure = run.failure
     }
 }
 

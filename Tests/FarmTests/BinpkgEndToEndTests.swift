@@ -91,7 +91,7 @@ extension EndToEndTests {
             "--getbinpkgonly", "--with-bdeps=n", "--color=n", "--nospinner", "--quiet=y", "app-misc/farm-node-meta",
         ], environment: environment, personality: .linux32))
         #expect(fetch.termination.succeeded, "\(fetch.tail.joined(separator: "\n"))")
-        #expect(try installedPackages(client.appendingPathComponent("root")).count == 9)
+        #expect(try RootTree.installedPackages(client.appendingPathComponent("root")).count == 9)
 
         // Given AthlonXP's fhsum dropped into PIII's PKGDIR in place of PIII's own (a shared PKGDIR)
         let own = try #require(BinpkgFile.files(in: piii).first { $0.relativePath.hasPrefix("app-misc/fhsum/") })

@@ -37,7 +37,7 @@ struct EndToEndTests {
             #expect(try FileManager.default.destinationOfSymbolicLink(atPath: root.path) == "1")
             // the root's var/db/pkg matches `query root`
             let (_, packages) = try loaded.rootPackages(class: name, generation: nil)
-            #expect(Set(try installedPackages(root)) == Set(packages.map(\.cpv)))
+            #expect(Set(try RootTree.installedPackages(root)) == Set(packages.map(\.cpv)))
             #expect(packages.count == 9)
             // its binaries are 32-bit x86
             let (_, file) = try ExampleFarm.run("/usr/bin/file", ["-L", root.appendingPathComponent("usr/bin/fhsum").path])
@@ -148,15 +148,6 @@ struct EndToEndTests {
         #expect(try snapshot(farm.url("var/roots")) == rootsBefore)
         #expect(try loaded.buildHistory(class: nil).count == storeBefore)
         #expect(try loaded.openStore().integrityCheck() == ["ok"])
-    }
-
-    /// The `cat/pf` entries of a root's var/db/pkg.
-    func installedPackages(_ root: URL) throws -> [String] {
-        let vdb = root.appendingPathComponent("var/db/pkg")
-        return try FileManager.default.contentsOfDirectory(atPath: vdb.path).flatMap { category in
-            try FileManager.default.contentsOfDirectory(atPath: vdb.appendingPathComponent(category).path)
-                .filter { !$0.hasPrefix(".") && !$0.hasPrefix("-MERGING") }.map { "\(category)/\($0)" }
-        }
     }
 
     /// Every path and symlink target below a directory.

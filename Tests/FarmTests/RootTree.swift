@@ -9,6 +9,15 @@ import TestSupport
 struct RootTree {
     var entries: [String: String] = [:]
 
+    /// The `cat/pf` entries of a root's var/db/pkg.
+    static func installedPackages(_ root: URL) throws -> [String] {
+        let vdb = root.appendingPathComponent("var/db/pkg")
+        return try FileManager.default.contentsOfDirectory(atPath: vdb.path).flatMap { category in
+            try FileManager.default.contentsOfDirectory(atPath: vdb.appendingPathComponent(category).path)
+                .filter { !$0.hasPrefix(".") && !$0.hasPrefix("-MERGING") }.map { "\(category)/\($0)" }
+        }
+    }
+
     static let volatile: Set<String> = ["var/cache/edb/counter", "var/cache/edb/mtimedb"]
 
     init(_ root: URL) throws {

@@ -72,6 +72,30 @@ public struct ExampleFarm {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// How a program ended: its exit status, or the signal that killed it, and its combined output.
+    public struct Ended: Sendable {
+        public var status: Int32
+        public var signal: Int32?
+        public var output: String
+    }
+
+    /// Runs a program with extra environment variables; reports a death by signal apart from an exit status.
+    public static func launch(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Ended {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let signaled = process.terminationReason == .uncaughtSignal
+        return Ended(status: signaled ? -1 : process.terminationStatus, signal: signaled ? process.terminationStatus : nil,
+                     output: String(decoding: data, as: UTF8.self))
+    }
+
     /// Removes the copy.
     public func remove() { try? FileManager.default.removeItem(at: directory) }
 }

@@ -1,8 +1,10 @@
+import Farm
 import Foundation
 import Testing
 import TestSupport
 
-/// Bad input: one clear error (file and line, or class and atom), exit 2, nothing written to the store or roots.
+/// Bad input: one clear error (file and line, or class and atom), exit 2, nothing written to the roots; the store,
+/// if the error came after the run started (planning, distfiles), holds only that run, recorded as failed.
 @Suite(.enabled(if: ExampleFarm.portageInstalled, "run `make bootstrap` first"))
 struct BadInputTests {
     let farmctl = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/farmctl").path
@@ -18,13 +20,18 @@ struct BadInputTests {
         #expect(output.contains("error: ") && output.contains("fix: "), "\(output)", sourceLocation: sourceLocation)
         for text in mentions { #expect(output.contains(text), "\(text) not in: \(output)", sourceLocation: sourceLocation) }
         #expect(output.components(separatedBy: "error: ").count == 2, "one error only: \(output)", sourceLocation: sourceLocation)
-        #expect(!FileManager.default.fileExists(atPath: farm.url("var/farm.sqlite").path), sourceLocation: sourceLocation)
+        if FileManager.default.fileExists(atPath: farm.url("var/farm.sqlite").path) {
+            let store = try Farm.load(configPath: farm.config.path).openStore()
+            #expect(try store.runs().map(\.status) == ["failed"], sourceLocation: sourceLocation)
+            #expect(try store.runs().first?.failure?.contains(mentions[0]) == true, sourceLocation: sourceLocation)
+            #expect(try store.builds().isEmpty && store.generations().isEmpty, sourceLocation: sourceLocation)
+        }
         #expect(!FileManager.default.fileExists(atPath: farm.url("var/roots").path), sourceLocation: sourceLocation)
     }
 
     @Test func malformedWorkersConf() throws {
         try expectRefused(breaking: { try $0.replace(in: "workers.conf", "jobs = 2", with: "jobs = two") },
-                          mentions: ["workers.conf:24", "`two`"])
+                          mentions: ["workers.conf:25", "`two`"])
     }
 
     @Test func unknownKeyInWorkersConfSuggestsTheRightOne() throws {

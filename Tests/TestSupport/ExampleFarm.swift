@@ -57,19 +57,10 @@ public struct ExampleFarm {
         try write(relative, text.replacingOccurrences(of: old, with: new))
     }
 
-    /// Runs a program and returns its exit status and combined output.
+    /// Runs a program and returns its exit status (or the signal that killed it) and combined output.
     public static func run(_ program: String, _ arguments: [String], in directory: URL? = nil) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let ended = try launch(program, arguments, in: directory)
+        return (ended.signal ?? ended.status, ended.output)
     }
 
     /// How a program ended: its exit status, or the signal that killed it, and its combined output.
@@ -80,10 +71,12 @@ public struct ExampleFarm {
     }
 
     /// Runs a program with extra environment variables; reports a death by signal apart from an exit status.
-    public static func launch(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Ended {
+    public static func launch(_ program: String, _ arguments: [String], environment: [String: String] = [:],
+                              in directory: URL? = nil) throws -> Ended {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -105,6 +105,9 @@ import TestSupport
         // When they are stopped, Then none is left and the transport sees the kill
         #expect(LeftoverProcesses.stop(marker: "FARMCTL_RUN=\(marker)") == 3)
         #expect(LeftoverProcesses.find(marker: "FARMCTL_RUN=\(marker)").isEmpty)
+        // (the sleeps, orphaned when their shell died, were reparented to this test process: reap them here; the
+        // shell itself is the transport's to reap)
+        for process in found where process.pid != process.group { waitpid(process.pid, nil, 0) }
         let result = try await task.value
         #expect(!result.termination.succeeded)
     }

@@ -54,7 +54,7 @@ extension Farm {
         let board = StatusBoard(path: statusFile, run: run, command: options.command.rawValue, started: started)
         let report: @Sendable (FarmEvent) -> Void = { event in board.handle(event); events(event) }
         do {
-            var summary = try await LocalTransport.$runMarker.withValue(String(run)) {
+            var summary = try await LocalTransport.$runMarker.withValue(runMarker(run)) {
                 try await steps(workspaces, run: run, options: options, store: store, events: report)
             }
             summary.run = run

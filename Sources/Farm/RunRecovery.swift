@@ -21,6 +21,10 @@ public struct Recovery: Sendable, Encodable {
 }
 
 extension Farm {
+    /// The marker a run's processes carry in their environment (`FARMCTL_RUN=<run>@<state directory>`): run ids
+    /// are per farm, so the state directory keeps two farms on one machine from ever taking each other's processes.
+    func runMarker(_ run: Int64) -> String { "\(run)@\(settings.state.path)" }
+
     /// After taking the lock: marks what a dead run left unfinished as interrupted (one transaction), stops its
     /// leftover local processes (found by their `FARMCTL_RUN` marker), and deletes its partial generations.
     func recoverDeadRun(store: FarmStore, holder: LockHolder?) throws -> Recovery {
@@ -28,7 +32,7 @@ extension Farm {
         var recovery = Recovery(holder: holder, runs: interrupted.runs.compactMap(\.id),
                                 builds: interrupted.builds.map { "\($0.class)/\($0.cpv)" })
         for run in recovery.runs {
-            recovery.processes += LeftoverProcesses.stop(marker: "FARMCTL_RUN=\(run)")
+            recovery.processes += LeftoverProcesses.stop(marker: "FARMCTL_RUN=" + runMarker(run))
         }
         for generation in interrupted.generations {
             guard let nodeClass = ClassName(generation.class) else { continue }

@@ -48,7 +48,7 @@ struct NightlyEndToEndTests {
         // their FARMCTL_RUN marker: RunSafetyTests covers that deterministically)
         let midRun = try #require(try loaded.openStore().runs().dropFirst().first?.id)
         #expect(assembling.output.contains("build(s) it left running are redone if still needed"), "\(assembling.output)")
-        #expect(LeftoverProcesses.find(marker: "FARMCTL_RUN=\(midRun)").isEmpty)
+        #expect(LeftoverProcesses.find(marker: "FARMCTL_RUN=" + loaded.runMarker(midRun)).isEmpty)
         #expect(FileManager.default.fileExists(atPath: farm.url("var/roots/PIII/1/var/db/pkg").path))
         #expect(RootLink.current(in: farm.url("var/roots/PIII").path) == nil)
 

@@ -112,6 +112,16 @@ import TestSupport
         #expect(!result.termination.succeeded)
     }
 
+    @Test func twoFarmsOnOneMachineNeverShareARunMarker() throws {
+        // Given two farms whose stores both have a run 1 (run ids are per farm)
+        let (a, b) = (try ExampleFarm(), try ExampleFarm())
+        defer { a.remove(); b.remove() }
+        // Then their processes carry different markers, so recovering one never stops the other's emerge
+        let (first, second) = (try Farm.load(configPath: a.config.path), try Farm.load(configPath: b.config.path))
+        #expect(first.runMarker(1) != second.runMarker(1))
+        #expect(first.runMarker(1).hasPrefix("1@") && first.runMarker(1).hasSuffix("/var"))
+    }
+
     @Test func aRepositoryStateIsItsCommitOrATreeStampThatAnyEditChanges() async throws {
         let directory = try Fixtures.temporaryDirectory("repo")
         defer { try? FileManager.default.removeItem(at: directory) }

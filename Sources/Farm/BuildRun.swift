@@ -112,7 +112,7 @@ extension Farm {
             let moved = try PkgdirKeeper(workspace: workspace, settings: settings, store: store).sweep()
             for item in moved {
                 events(.warning("\(workspace.nodeClass): moved \(item.relativePath) to quarantine (\(item.reason)); it is rebuilt"))
-                if item.kind == .damaged { damaged[workspace.nodeClass, default: []].append(item.cpv.description) }
+                if item.cause == .damaged { damaged[workspace.nodeClass, default: []].append(item.cpv.description) }
             }
             if !moved.isEmpty { replan.append(workspace) }
         }

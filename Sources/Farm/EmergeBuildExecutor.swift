@@ -65,6 +65,7 @@ struct EmergeBuildExecutor: BuildExecutor {
                                  termination: result.termination, reason: reason)
                 return .failed(reason: reason)
             }
+            KillPoint.reach("build-emerged")
             try store.recordBuildSucceeded(buildID, binpkg: try .describe(binpkg))
             KillPoint.reach("build-recorded")
             events(.buildFinished(job.id.nodeClass, cpv, worker: worker, succeeded: true,

@@ -31,7 +31,16 @@ struct PkgdirKeeper: Sendable {
         var relativePath: String
         var cpv: CPV
         var reason: String
-        var kind: QuarantineKind
+        var cause: Cause
+
+        enum Cause: Sendable, Hashable {
+            /// Its SHA-256 is not its build's.
+            case damaged
+            /// No build is recorded for it.
+            case unrecorded
+            /// Built with flags the class does not use.
+            case incompatible
+        }
     }
 
     /// Regenerates the index and quarantines every binpkg whose content is not what its build recorded (SHA-256)
@@ -46,21 +55,27 @@ struct PkgdirKeeper: Sendable {
         let recorded = try store.recordedDigests(paths: entries.map { pkgdir.appendingPathComponent($0.0).path })
         for (relative, cpv) in entries {
             let url = pkgdir.appendingPathComponent(relative)
-            if let expected = recorded[url.path] {
-                let actual = try Digest.hex(.sha256, ofFile: url)
-                if actual != expected {
-                    let reason = "damaged on disk: its SHA-256 is \(actual.prefix(16))…, its build recorded \(expected.prefix(16))…"
-                    try quarantine(relative, cpv: cpv, kind: .damaged, reason: reason)
-                    moved.append(Moved(relativePath: relative, cpv: cpv, reason: reason, kind: .damaged))
-                    continue
-                }
+            let actual = try Digest.hex(.sha256, ofFile: url)
+            if let expected = recorded[url.path], actual != expected {
+                let reason = "damaged on disk: its SHA-256 is \(actual.prefix(16))…, its build recorded \(expected.prefix(16))…"
+                try quarantine(relative, cpv: cpv, kind: .damaged, reason: reason)
+                moved.append(Moved(relativePath: relative, cpv: cpv, reason: reason, cause: .damaged))
+                continue
+            }
+            if recorded[url.path] == nil, try store.build(withBinpkgSHA256: actual) == nil {
+                // Written by an emerge whose run died before recording the build (or put here by hand): nothing
+                // vouches for it, and assembly would refuse it. Rebuilt like a damaged one.
+                let reason = "no build recorded for it (its run died before recording it, or it was copied in; adopt binpkgs with `farmctl binpkg import`)"
+                try quarantine(relative, cpv: cpv, kind: .damaged, reason: reason)
+                moved.append(Moved(relativePath: relative, cpv: cpv, reason: reason, cause: .unrecorded))
+                continue
             }
             let metadata = try BinpkgFile.metadata(of: url)
             let differences = incompatibilities(metadata, cpv: cpv)
             guard !differences.isEmpty else { continue }
             let reason = "built for other flags than class \(nodeClass): " + differences.map(\.description).joined(separator: "; ")
             try quarantine(relative, cpv: cpv, kind: .incompatible, reason: reason)
-            moved.append(Moved(relativePath: relative, cpv: cpv, reason: reason, kind: .incompatible))
+            moved.append(Moved(relativePath: relative, cpv: cpv, reason: reason, cause: .incompatible))
         }
         if !moved.isEmpty { scan = try indexer.regenerate() }
         return moved

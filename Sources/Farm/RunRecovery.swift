@@ -87,7 +87,8 @@ enum LeftoverProcesses {
 /// Test hook for fault injection: `FARMCTL_KILL_AT=point[:n]` makes the process SIGKILL itself the n-th time
 /// (default: first) it reaches `point`, exactly as a crash or `kill -9` would stop it there. Points: `planned`
 /// (a class planned, others may still be planning), `build-output` (an emerge build is writing output),
-/// `build-recorded` (a build's success is recorded), `assembling` (packages installed into a new generation,
+/// `build-emerged` (emerge wrote the binpkg, the store does not know it yet), `build-recorded` (a build's
+/// success is recorded), `assembling` (packages installed into a new generation,
 /// `current` not switched), `published` (the generation recorded as published, `current` not switched yet).
 enum KillPoint {
     private static let target: (name: String, count: Int)? = {

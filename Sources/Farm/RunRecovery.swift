@@ -68,19 +68,21 @@ enum LeftoverProcesses {
             guard let pid = pid_t(name), pid != me,
                   let environ = FileManager.default.contents(atPath: "/proc/\(name)/environ"),
                   environ.split(separator: 0).contains(where: { Array($0) == needle }),
-                  let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
-            // After "pid (comm)": state, ppid, pgrp, …
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 2, let group = pid_t(fields[2]) else { return nil }
+                  let fields = statFields(pid), fields.count > 2, let group = pid_t(fields[2]) else { return nil }
             return (pid, group)
         }
     }
 
     private static func alive(_ pid: pid_t) -> Bool {
+        guard let state = statFields(pid)?.first else { return false }
+        return state != "Z"
+    }
+
+    /// The fields of `/proc/<pid>/stat` after "pid (comm)": state, ppid, pgrp, …; nil when the process is gone.
+    private static func statFields(_ pid: pid_t) -> [Substring]? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
-        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+              let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: close)...].split(separator: " ")
     }
 }
 

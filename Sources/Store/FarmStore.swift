@@ -96,14 +96,6 @@ public struct FarmStore: Sendable {
         }
     }
 
-    /// Marks builds left `running` by a run that died as interrupted.
-    public func recordInterruptedBuilds(at date: Date = Date()) throws {
-        try writer.write { db in
-            try db.execute(sql: "UPDATE build SET status = 'interrupted', finished = ? WHERE status = 'running'",
-                           arguments: [date])
-        }
-    }
-
     /// The newest successful build whose binpkg has this SHA-256.
     public func build(withBinpkgSHA256 sha256: String) throws -> BuildRecord? {
         try writer.read { db in

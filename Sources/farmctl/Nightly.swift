@@ -55,8 +55,9 @@ extension Farmctl {
 
         func run() async throws {
             let farm = try options.loadFarm()
+            let progress = PlainProgress(verbose: false, toStandardError: true)
             let report = try await reportingErrors(exitCode: 2) {
-                try await farm.gc(dryRun: dryRun, wait: wait) { PlainProgress(verbose: false, toStandardError: true).handle($0) }
+                try await farm.gc(dryRun: dryRun, wait: wait) { progress.handle($0) }
             }
             if json { return try printJSON(report) }
             for generation in report.generations { print("\(dryRun ? "would delete" : "deleted") generation \(generation)") }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Farm
-import FarmModel
 import Foundation
 import Store
 
@@ -49,20 +48,14 @@ extension Farmctl {
             let record = try reportingErrors(exitCode: 2) { try farm.build(named: build) }
             if path { return print(record.logPath) }
             guard let handle = FileHandle(forReadingAtPath: record.logPath) else {
-                printError(CLIError(problem: "build \(record.id ?? 0) (\(record.class)/\(record.cpv)) has no log at \(record.logPath)",
-                                    fix: "the log was removed; `farmctl query builds` still shows the build"))
+                printError(FarmError(problem: "build \(record.id ?? 0) (\(record.class)/\(record.cpv)) has no log at \(record.logPath)",
+                                     fix: "the log was removed; `farmctl query builds` still shows the build"))
                 throw ExitCode(1)
             }
             FileHandle.standardError.write(Data("build \(record.id ?? 0): \(record.class)/\(record.cpv) on \(record.worker), \(record.status); \(record.logPath)\n".utf8))
             while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty { FileHandle.standardOutput.write(chunk) }
         }
     }
-}
-
-/// A user-facing error of the CLI itself.
-struct CLIError: UserFacingError {
-    var problem: String
-    var fix: String
 }
 
 /// `farmctl status` of a running run.

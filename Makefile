@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 FARMCTL := .build/debug/farmctl
 
-.PHONY: bootstrap build demo test test-kernel test-boot fuzz clean-demo
+.PHONY: bootstrap build stage demo test test-kernel test-boot fuzz clean-demo
 
 ## Install what is missing: Debian packages, Portage in .venv (idempotent, fast when present).
 bootstrap:
@@ -12,13 +12,18 @@ bootstrap:
 build: bootstrap
 	swift build --product farmctl
 
-## Build farmctl and run it on the example farm: two i686 roots, then what PIII's root holds.
-demo: build
+## The example classes' seed stage: an i386 Debian userland (debootstrap + OpenRC), cached under var/stages by its
+## inputs (about 40 s the first time, network-bound; then nothing).
+stage: bootstrap
+	@bash scripts/make-stage.sh >/dev/null
+
+## Build farmctl and run it on the example farm: two i686 roots on the seed stage, then what PIII's root holds.
+demo: build stage
 	$(FARMCTL) build PIII AthlonXP
 	$(FARMCTL) query root PIII
 
 ## The whole suite: unit, integration (real emerge) and end-to-end tests.
-test: bootstrap
+test: bootstrap stage
 	swift build --build-tests
 	swift test --skip-build
 

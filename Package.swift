@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "Boot", dependencies: ["FarmModel", "FarmConfig"]),
         // Binary packages: XPAK and gpkg, image listing and safe extraction, Packages index, digests.
         .target(name: "Binpkg", dependencies: ["FarmModel", "CCrypto", "CArchive"]),
+        // Seed stages: the userland every class root starts from (tarball or directory), digested, extracted, checked.
+        .target(name: "Seed", dependencies: ["FarmModel", "FarmConfig", "Binpkg"]),
         // Adapter over the real Portage: config roots, emerge invocations, --pretend parsing, Manifests.
         .target(name: "Portage", dependencies: ["FarmModel", "Binpkg", "Workers"],
                 resources: [.copy("Helpers")]),
@@ -53,7 +55,7 @@ let package = Package(
         .target(name: "Scheduler", dependencies: ["FarmModel"]),
         // Farm use cases: build, assemble, publish, query.
         .target(name: "Farm", dependencies: [
-            "FarmModel", "FarmConfig", "CPU", "Binpkg", "Portage", "Store", "Workers", "Scheduler", "Boot",
+            "FarmModel", "FarmConfig", "CPU", "Binpkg", "Portage", "Store", "Workers", "Scheduler", "Boot", "Seed",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The command line: parsing and rendering only.
@@ -67,11 +69,12 @@ let package = Package(
         .testTarget(name: "FarmConfigTests", dependencies: ["FarmConfig", "TestSupport"]),
         .testTarget(name: "BootTests", dependencies: ["Boot", "FarmConfig", "FarmModel", "TestSupport"]),
         .testTarget(name: "BinpkgTests", dependencies: ["Binpkg", "TestSupport"]),
+        .testTarget(name: "SeedTests", dependencies: ["Seed", "FarmConfig", "TestSupport"]),
         .testTarget(name: "PortageTests", dependencies: ["Portage", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "FarmModel", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport"]),
-        .testTarget(name: "FarmTests", dependencies: ["Farm", "Store", "Binpkg", "FarmModel", "Workers", "Portage", "TestSupport",
+        .testTarget(name: "FarmTests", dependencies: ["Farm", "Store", "Binpkg", "FarmModel", "Workers", "Portage", "Seed", "TestSupport",
                                                    .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]

@@ -26,6 +26,8 @@ public struct BinpkgError: UserFacingError, Hashable {
         case tooLarge(what: String, limit: Int)
         /// The extraction target cannot be used or written.
         case extractionFailed(target: String, reason: String)
+        /// A stage's first bytes are neither a tar header nor a compression libarchive reads here.
+        case notATarball
     }
 
     /// The binary package's path (or the name given to in-memory data).
@@ -53,6 +55,7 @@ public struct BinpkgError: UserFacingError, Hashable {
         case let .hostileEntry(entry, reason): "\(path): refused image entry \"\(entry)\": \(reason)"
         case let .tooLarge(what, limit): "\(path): too many \(what) (the limit is \(limit))"
         case let .extractionFailed(target, reason): "\(path): cannot extract into \(target): \(reason)"
+        case .notATarball: "\(path): not a tarball (neither a tar header nor gzip, bzip2, xz, zstd, lz4, lzip or lzop data)"
         }
     }
 
@@ -67,6 +70,7 @@ public struct BinpkgError: UserFacingError, Hashable {
             "if the package is genuine, raise the limit in BinpkgLimits; otherwise delete it from PKGDIR"
         case .extractionFailed:
             "extract into a directory that does not exist yet (or is empty) on a writable file system with free space"
+        case .notATarball: "name a stage tarball (.tar, .tar.gz, .tar.bz2, .tar.xz, .tar.zst) or a directory"
         case .notABinpkg, .truncated, .invalidLayout, .corruptArchive, .missingMember, .manifestMismatch:
             "the binary package is damaged or not a binpkg: delete it from PKGDIR and rebuild it "
                 + "(`emerge --buildpkg =<cpv>`) or fetch it again, then run `emaint binhost --fix`"

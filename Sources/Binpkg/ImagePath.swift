@@ -17,24 +17,35 @@ struct ImagePath: Hashable {
     /// A refused name, with the reason.
     struct Refusal: Error { let reason: String }
 
+    /// How a tar's member names map onto the root: as Portage extracts an xpak or a gpkg image, or a stage tarball.
+    enum Naming {
+        /// A leading `/` is dropped, as GNU tar (Portage's xpak extractor) does.
+        case xpak
+        /// Names must lie under `image/`, which is removed; absolute names are refused (`tar_safe_extract`).
+        case gpkg
+        /// A stage: names are relative to the root (`./bin/sh`); absolute names are refused.
+        case stage
+    }
+
     /// Resolves a tar entry name the way Portage would extract it, or refuses it.
     ///
-    /// `..` components are refused in both formats (Portage's `tar_safe_extract` for gpkg; GNU tar, which Portage
+    /// `..` components are refused always (Portage's `tar_safe_extract` for gpkg; GNU tar, which Portage
     /// runs for xpak, skips such members and fails). A leading `/` is refused for gpkg (`tar_safe_extract`) and
-    /// dropped for xpak, as GNU tar does ("Removing leading `/' from member names"). gpkg names must lie under
-    /// `image/`, which is removed; `.` and empty components are dropped (`./usr//bin` is `usr/bin`).
-    init(tarName raw: [UInt8], format: BinpkgFormat) throws(Refusal) {
+    /// stages, and dropped for xpak, as GNU tar does ("Removing leading `/' from member names"). gpkg names must
+    /// lie under `image/`, which is removed; `.` and empty components are dropped (`./usr//bin` is `usr/bin`).
+    init(tarName raw: [UInt8], naming: Naming) throws(Refusal) {
         guard !raw.isEmpty else { throw Refusal(reason: "the entry has an empty name") }
         let absolute = raw.first == 0x2f
-        if absolute, format == .gpkg {
-            throw Refusal(reason: "absolute path (Portage's gpkg extraction refuses these too)")
+        if absolute, naming != .xpak {
+            throw Refusal(reason: naming == .gpkg ? "absolute path (Portage's gpkg extraction refuses these too)"
+                : "absolute path (a stage's members are relative to its root, e.g. ./bin/sh)")
         }
         var components: [[UInt8]] = []
         for component in raw.split(separator: 0x2f, omittingEmptySubsequences: true) where component != [0x2e] {
             guard component != [0x2e, 0x2e] else { throw Refusal(reason: "a `..` component climbs out of the image") }
             components.append(Array(component))
         }
-        if format == .gpkg {
+        if naming == .gpkg {
             guard components.first == Array("image".utf8) else {
                 throw Refusal(reason: "outside the image/ directory of the gpkg image tar")
             }

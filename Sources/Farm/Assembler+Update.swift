@@ -43,7 +43,7 @@ extension Assembler {
     }
 
     /// Checks that a generation's package database holds exactly the resolved packages, each from the resolved
-    /// binpkg instance (its BUILD_ID), and nothing else.
+    /// binpkg instance (its BUILD_ID), and nothing else but the seed stage's own packages.
     func verify(_ workspace: ClassWorkspace, resolved: [ResolvedBinpkg], root: String, number: Int, log: String) throws {
         let vdb = (root as NSString).appendingPathComponent("var/db/pkg")
         let installed = BinpkgInstances.installed(vardb: vdb)
@@ -58,7 +58,7 @@ extension Assembler {
                 throw fail("holds \(package.cpv) from binpkg instance \(buildID), not the resolved \(wanted)")
             }
         }
-        let extra = Set(installed.keys).subtracting(resolved.map { "\($0.cpv.category)/\($0.cpv.pf)" })
+        let extra = Set(installed.keys).subtracting(resolved.map { "\($0.cpv.category)/\($0.cpv.pf)" }).subtracting(workspace.stagePackages)
         guard extra.isEmpty else { throw fail("holds packages the plan does not: \(extra.sorted().joined(separator: ", "))") }
     }
 }

@@ -35,6 +35,7 @@ struct Assembler: Sendable {
         if let number = RootLink.current(in: workspace.rootsDirectory),
            let current = try store.generation(class: workspace.nodeClass, number: number), let id = current.id,
            current.status == "published", current.overlayDigest == overlayDigest, current.kernelKey == kernel?.storeKey,
+           current.stageDigest == workspace.stage?.digest,
            FileManager.default.fileExists(atPath: current.path) {
             let packages = try store.packages(inGeneration: id)
             if Set(packages.map { "\($0.cpv) \($0.sha256)" }) == Set(resolved.map { "\($0.cpv) \($0.sha256)" }) {
@@ -44,7 +45,8 @@ struct Assembler: Sendable {
             base = (current, packages)
         }
         let generation = try store.beginGeneration(class: workspace.nodeClass, overlayDigest: overlayDigest,
-                                                   kernel: kernel.map { ($0.release, $0.storeKey) }, run: run) {
+                                                   kernel: kernel.map { ($0.release, $0.storeKey) },
+                                                   stageDigest: workspace.stage?.digest, run: run) {
             (workspace.rootsDirectory as NSString).appendingPathComponent(String($0))
         }
         events(.assembling(workspace.nodeClass, generation: generation.number, packages: resolved.count))
@@ -78,17 +80,22 @@ struct Assembler: Sendable {
 
     /// Installs the kernel, mount points and runlevel links into an assembled root and checks it can boot.
     func finish(_ workspace: ClassWorkspace, kernel: BuiltKernel?, root: String) async throws {
-        let finish = RootFinish(profile: workspace.profile, kernel: kernel, transport: transport)
+        var finish = RootFinish(profile: workspace.profile, kernel: kernel, transport: transport)
+        finish.server = settings.pxe?.server.description
         for warning in try await finish.apply(to: root) { events(.warning(warning)) }
         try finish.verify(root: root)
     }
 
     /// Asks emerge which binpkg instances a fresh root of the package set gets, and finds the build of each.
     func resolveBinpkgs(_ workspace: ClassWorkspace) async throws -> [ResolvedBinpkg] {
+        // A root holding only the stage's package database: emerge leaves out what the stage already has.
         let emptyRoot = (workspace.tree.tmpdir as NSString).appendingPathComponent("empty-root")
         try? FileManager.default.removeItem(atPath: emptyRoot)
-        try FileManager.default.createDirectory(atPath: emptyRoot, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: emptyRoot + "/var/db", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: emptyRoot) }
+        if let stage = workspace.stage, FileManager.default.fileExists(atPath: stage.root + "/var/db/pkg") {
+            try FileManager.default.copyItem(atPath: stage.root + "/var/db/pkg", toPath: emptyRoot + "/var/db/pkg")
+        }
         let command = workspace.tree.resolveBinpkgsCommand(atoms: workspace.atoms, emptyRoot: emptyRoot)
         let (result, output) = try await transport.capture(command, limit: 16 << 20)
         guard result.termination.succeeded else {
@@ -123,9 +130,12 @@ struct Assembler: Sendable {
     /// Returns how many packages it installed.
     @discardableResult
     func install(_ workspace: ClassWorkspace, resolved: [ResolvedBinpkg], into root: String, number: Int) async throws -> Int {
-        let fm = FileManager.default
-        try? fm.removeItem(atPath: root)  // a generation left by a run that died: never current
-        try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try RootCopy.remove(root)  // a generation left by a run that died: never current
+        if let stage = workspace.stage {
+            try await RootCopy.copyStage(stage, into: root, transport: transport)
+        } else {
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        }
         let log = (workspace.logsDirectory as NSString).appendingPathComponent("assemble-\(number).log")
         let result = try await transport.run(workspace.tree.assembleCommand(atoms: workspace.atoms, root: root),
                                              logPath: log, onLine: { _ in })
@@ -135,35 +145,8 @@ struct Assembler: Sendable {
         }
         try verify(workspace, resolved: resolved, root: root, number: number, log: log)
         for overlay in workspace.profile.overlays.map(\.path) {
-            let copy = try await transport.run(Command("cp", ["-a", "--no-preserve=ownership", overlay + "/.", root + "/"]))
-            guard copy.termination.succeeded else {
-                throw FarmError(problem: "copying the overlay \(overlay) into generation \(number) failed: \(copy.tail.joined(separator: " "))",
-                                fix: "check the overlay's files are readable")
-            }
+            try await RootCopy.overlay(overlay, onto: root, what: "the overlay", transport: transport)
         }
         return resolved.count
-    }
-}
-
-/// A digest over a directory tree (an overlay, a module's sources): paths, modes, link targets and contents.
-enum TreeDigest {
-    static func compute(_ overlay: String?) throws -> String {
-        guard let overlay else { return try Digest.hex(.sha256, of: Data()) }
-        let fm = FileManager.default
-        var text = Data()
-        let entries = (fm.enumerator(atPath: overlay)?.allObjects as? [String] ?? []).sorted()
-        for relative in entries {
-            let path = (overlay as NSString).appendingPathComponent(relative)
-            let attributes = try fm.attributesOfItem(atPath: path)
-            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0
-            text.append(Data("\(relative)\0\(mode)\0".utf8))
-            if attributes[.type] as? FileAttributeType == .typeSymbolicLink {
-                text.append(Data(try fm.destinationOfSymbolicLink(atPath: path).utf8))
-            } else if attributes[.type] as? FileAttributeType == .typeRegular {
-                text.append(Data(try Digest.hex(.sha256, ofFile: URL(fileURLWithPath: path)).utf8))
-            }
-            text.append(0)
-        }
-        return try Digest.hex(.sha256, of: text)
     }
 }

@@ -20,12 +20,12 @@ extension Farm {
                             fix: "name the PKGDIR that holds the binpkgs, e.g. /var/cache/binpkgs")
         }
         let coordinator = settings.coordinator
-        let workspace = ClassWorkspace(profile: profile, settings: settings, worker: coordinator,
-                                       repositories: try repositories(), emerge: try emergeProgram(for: coordinator))
+        let workspace = try seeded([ClassWorkspace(profile: profile, settings: settings, worker: coordinator,
+                                                   repositories: try repositories(), emerge: try emergeProgram(for: coordinator))])[0]
         let lock = try FarmLock.take(directory: settings.state.path, command: "binpkg-import")
         defer { withExtendedLifetime(lock) {} }
         try workspace.writeConfigRoot()
-        try workspace.prepareDirectories()
+        try await workspace.prepareDirectories()
         let store = try openStore()
         let keeper = PkgdirKeeper(workspace: workspace, settings: settings, store: store)
         let index = try? PackagesIndex(contentsOf: sourceURL.appendingPathComponent("Packages"))

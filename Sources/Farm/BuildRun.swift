@@ -40,12 +40,12 @@ extension Farm {
                     events: @escaping @Sendable (FarmEvent) -> Void) async throws -> BuildSummary {
         let started = Date()
         // 1. Validate every input before anything is written.
-        let workspaces = try workspaces(names)
+        let workspaces = try seeded(try workspaces(names))
         // 2. The lock, then what a run that died left behind, then this run's record.
         let lock = try await FarmLock.acquire(directory: settings.state.path, command: options.command.rawValue,
                                               wait: options.wait) { events(.waitingForLock($0)) }
         defer { withExtendedLifetime(lock) {} }
-        try prepare(workspaces)
+        try await prepare(workspaces)
         let store = try openStore()
         let recovery = try recoverDeadRun(store: store, holder: lock.previous)
         if !recovery.isEmpty { events(.recovered(recovery)) }

@@ -91,6 +91,8 @@ public struct GCReport: Sendable, Encodable, Hashable {
     /// PKGDIR paths of the deleted binpkgs.
     public var binpkgs: [String] = []
     public var bytes: Int64 = 0
+    /// Extracted seed stages (`<state>/seed-stages/<sha256>`) that no class names any more.
+    public var stages: [String] = []
 
-    public var isEmpty: Bool { generations.isEmpty && binpkgs.isEmpty }
+    public var isEmpty: Bool { generations.isEmpty && binpkgs.isEmpty && stages.isEmpty }
 }

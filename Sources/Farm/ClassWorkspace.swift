@@ -2,6 +2,7 @@ import Foundation
 import FarmConfig
 import FarmModel
 import Portage
+import Seed
 
 /// Everything farmctl keeps on disk for one class: config root, PKGDIR, staging root, logs, roots.
 struct ClassWorkspace: Sendable {
@@ -11,6 +12,10 @@ struct ClassWorkspace: Sendable {
     let rootsDirectory: String
     /// Per-package build logs farmctl writes (`<logs>/<CLASS>/<pf>-<build id>.log`).
     let logsDirectory: String
+    /// The seed stage the staging root and every generation start from (`[base] stage`), once opened.
+    var stage: SeedStage?
+    /// The packages of the stage's own vdb: never built, installed or rebuilt for the class's flags by farmctl.
+    var stagePackages: Set<String> { Set(stage?.packages ?? []) }
 
     var nodeClass: ClassName { profile.name }
     /// The pseudo-class of Portage's host side: build-only dependencies shared by every class.
@@ -77,11 +82,27 @@ struct ClassWorkspace: Sendable {
         }
     }
 
-    /// Creates the directories emerge writes into.
-    func prepareDirectories() throws {
+    /// Creates the directories emerge writes into, and starts the staging root anew from the seed stage when the
+    /// stage changed (its packages are then planned and built again, against the new stage).
+    func prepareDirectories() async throws {
+        try await reseedStaging()
         for directory in [tree.pkgdir, tree.distdir, tree.stagingRoot, tree.tmpdir, tree.logdir, logsDirectory] {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
+    }
+
+    /// `<staging>.stage`: the digest of the stage the staging root was made from (absent: no stage).
+    private var stagingStampPath: String { tree.stagingRoot + ".stage" }
+
+    private func reseedStaging() async throws {
+        let fm = FileManager.default
+        let stamp = try? String(contentsOfFile: stagingStampPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard stamp != stage?.digest else { return }
+        try? fm.removeItem(atPath: stagingStampPath)
+        try RootCopy.remove(tree.stagingRoot)
+        guard let stage else { return }
+        try await RootCopy.copyStage(stage, into: tree.stagingRoot)
+        try (stage.digest + "\n").write(toFile: stagingStampPath, atomically: true, encoding: .utf8)
     }
 }
 

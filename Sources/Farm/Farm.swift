@@ -2,6 +2,7 @@ import Foundation
 import FarmConfig
 import FarmModel
 import Portage
+import Seed
 import Store
 import Workers
 
@@ -47,11 +48,24 @@ public struct Farm: Sendable {
         }
     }
 
+    /// The workspaces with their seed stages opened: digested, extracted once into `var/seed-stages`, checked.
+    /// A bad stage throws naming the class.toml line and the fix, before anything of the farm is written.
+    func seeded(_ workspaces: [ClassWorkspace]) throws -> [ClassWorkspace] {
+        try workspaces.map { workspace in
+            guard let stage = workspace.profile.base.stage else { return workspace }
+            var seeded = workspace
+            seeded.stage = try SeedStage.prepare(stage.value, arch: workspace.profile.arch,
+                                                 cache: settings.state.appendingPathComponent("seed-stages"),
+                                                 origin: "\(stage.location): [base] stage of class \(workspace.nodeClass)")
+            return seeded
+        }
+    }
+
     /// Writes each class's Portage config root and creates its directories (the caller holds the farm lock).
-    func prepare(_ workspaces: [ClassWorkspace]) throws {
+    func prepare(_ workspaces: [ClassWorkspace]) async throws {
         for workspace in workspaces {
             try workspace.writeConfigRoot()
-            try workspace.prepareDirectories()
+            try await workspace.prepareDirectories()
         }
     }
 

@@ -48,7 +48,25 @@ extension Farm {
             try store.recordBinpkgsRemoved(paths: removed)
             _ = try PkgdirIndexer(pkgdir: pkgdir).regenerate()
         }
+        report.stages = try unusedStageExtractions(workspaces, dryRun: dryRun)
         return report
+    }
+
+    /// Deletes the extractions in `<state>/seed-stages` of stage tarballs no class names now (a changed stage leaves
+    /// its old one behind; generations never need it again: a fresh assembly takes the class's current stage).
+    private func unusedStageExtractions(_ workspaces: [ClassWorkspace], dryRun: Bool) throws -> [String] {
+        let cache = settings.state.appendingPathComponent("seed-stages")
+        let present = ((try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []).filter { !$0.hasPrefix(".") }
+        guard !present.isEmpty else { return [] }
+        var named = Set<String>()
+        for url in workspaces.compactMap({ $0.profile.base.stage?.value }) {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            if let digest = try? Digest.hex(.sha256, ofFile: url) { named.insert(digest) }
+        }
+        let unused = present.filter { !named.contains($0) }.sorted()
+        if !dryRun { for name in unused { try RootCopy.remove(cache.appendingPathComponent(name).path) } }
+        return unused.map { cache.appendingPathComponent($0).path }
     }
 
     /// The generations `pruneGenerations` would delete now.

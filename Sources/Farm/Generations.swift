@@ -18,6 +18,8 @@ public struct GenerationListing: Sendable, Encodable {
     public var failure: String?
     /// The release of the kernel in the root (nil: the class has no `[kernel]`).
     public var kernel: String?
+    /// `sha256:<hex>` of the seed stage the root started from (nil: no `[base] stage`).
+    public var stage: String?
 }
 
 /// What differs between two generations of a class.
@@ -32,8 +34,10 @@ public struct GenerationDiff: Sendable, Encodable {
     public var rebuilt: [String] = []
     /// The kernel (`release (kernel key, modules key)`) of each side, when the kernel or its modules differ.
     public var kernel: (from: String?, to: String?)?
+    /// The seed stage's digest of each side, when the stage changed (nil: no stage on that side).
+    public var stage: (from: String?, to: String?)?
 
-    enum CodingKeys: String, CodingKey { case `class`, from, to, added, removed, changed, rebuilt, kernelFrom, kernelTo }
+    enum CodingKeys: String, CodingKey { case `class`, from, to, added, removed, changed, rebuilt, kernelFrom, kernelTo, stageFrom, stageTo }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -45,6 +49,10 @@ public struct GenerationDiff: Sendable, Encodable {
         }
         try container.encodeIfPresent(kernel?.from, forKey: .kernelFrom)
         try container.encodeIfPresent(kernel?.to, forKey: .kernelTo)
+        if let stage {
+            try container.encode(stage.from, forKey: .stageFrom)
+            try container.encode(stage.to, forKey: .stageTo)
+        }
     }
 }
 
@@ -59,7 +67,8 @@ extension Farm {
                                      packages: try record.id.map { try store.packages(inGeneration: $0).count } ?? 0,
                                      current: RootLink.current(in: roots) == record.number,
                                      onDisk: FileManager.default.fileExists(atPath: record.path),
-                                     pruned: record.pruned, failure: record.failure, kernel: record.kernelRelease)
+                                     pruned: record.pruned, failure: record.failure, kernel: record.kernelRelease,
+                                     stage: record.stageDigest)
         }
     }
 
@@ -110,6 +119,7 @@ extension Farm {
             }
             diff.kernel = (describe(oldRecord), describe(newRecord))
         }
+        if oldRecord.stageDigest != newRecord.stageDigest { diff.stage = (oldRecord.stageDigest, newRecord.stageDigest) }
         for (cp, item) in new.sorted(by: { $0.key < $1.key }) {
             guard let before = old[cp] else { diff.added.append(item.cpv.description); continue }
             if before.cpv != item.cpv { diff.changed.append("\(before.cpv) → \(item.cpv)") }

@@ -32,10 +32,10 @@ extension Farm {
     /// Plans the classes with emerge (as `build` does) and simulates the schedule on workers.conf's workers,
     /// using the CPUs recorded at the last build (workers are not contacted).
     public func previewPlan(classes names: [String], events: @escaping @Sendable (FarmEvent) -> Void) async throws -> PlanPreview {
-        let workspaces = try workspaces(names)
+        let workspaces = try seeded(try workspaces(names))
         let lock = try FarmLock.take(directory: settings.state.path, command: "plan")
         defer { withExtendedLifetime(lock) {} }
-        try prepare(workspaces)
+        try await prepare(workspaces)
         let store = FileManager.default.fileExists(atPath: settings.database.path) ? try openStore() : nil
         let plans = try await plan(workspaces, planner: Planner(transport: LocalTransport()), events: events) {
             try store?.pendingRebuilds(class: $0) ?? []

@@ -46,7 +46,8 @@ struct Planner: Sendable {
         let fm = FileManager.default
         for category in (try? fm.contentsOfDirectory(atPath: vdb)) ?? [] {
             let categoryPath = (vdb as NSString).appendingPathComponent(category)
-            for package in (try? fm.contentsOfDirectory(atPath: categoryPath)) ?? [] {
+            // The seed stage's own packages were built by whoever made the stage, for its flags: never a reason.
+            for package in (try? fm.contentsOfDirectory(atPath: categoryPath)) ?? [] where !workspace.stagePackages.contains("\(category)/\(package)") {
                 let directory = (categoryPath as NSString).appendingPathComponent(package)
                 for key in ["CHOST", "CFLAGS", "CXXFLAGS", "LDFLAGS"] {
                     guard let want = wanted.value(key),

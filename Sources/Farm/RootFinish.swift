@@ -1,6 +1,8 @@
+import Binpkg
 import FarmConfig
 import FarmModel
 import Foundation
+import Seed
 import Workers
 
 /// What farmctl puts into a root besides packages and overlays: the class's kernel and modules, the stateless
@@ -10,12 +12,14 @@ struct RootFinish: Sendable {
     let profile: ClassProfile
     let kernel: BuiltKernel?
     let transport: any WorkerTransport
+    /// `[pxe] server` of workers.conf: replaces the `SERVER` placeholder in the root's `/etc/fstab`.
+    var server: String? = nil
 
     /// The file in a root that says which kernel release farmctl installed there (so a copy can replace it).
     static let kernelStamp = "boot/.farmctl-kernel"
 
     /// Installs the kernel (replacing the one a copied generation holds), creates the mount points and the
-    /// runlevel links. Returns warnings: services the root has no init script for.
+    /// runlevel links, farmctl's `local` service where the root lacks one, and `[pxe] server` in fstab. Returns warnings.
     func apply(to root: String) async throws -> [String] {
         let fm = FileManager.default
         if let previous = try? String(contentsOfFile: "\(root)/\(Self.kernelStamp)", encoding: .utf8)
@@ -26,11 +30,7 @@ struct RootFinish: Sendable {
             }
         }
         if let kernel {
-            let copy = try await transport.run(Command("cp", ["-a", "--no-preserve=ownership", kernel.tree + "/.", root + "/"]))
-            guard copy.termination.succeeded else {
-                throw FarmError(problem: "copying kernel \(kernel.release) from \(kernel.tree) into \(root) failed: \(copy.tail.joined(separator: " "))",
-                                fix: "check the free space under \(root)")
-            }
+            try await RootCopy.overlay(kernel.tree, onto: root, what: "kernel \(kernel.release)", transport: transport)
             try fm.createSymbolicLink(atPath: "\(root)/boot/vmlinuz", withDestinationPath: "vmlinuz-\(kernel.release)")
             try (kernel.release + "\n").write(toFile: "\(root)/\(Self.kernelStamp)", atomically: true, encoding: .utf8)
         }
@@ -39,17 +39,21 @@ struct RootFinish: Sendable {
         }
         let runlevel = "\(root)/etc/runlevels/\(profile.boot.softlevel)"
         if !profile.boot.services.isEmpty { try fm.createDirectory(atPath: runlevel, withIntermediateDirectories: true) }
-        var missing: [String] = []
         for service in profile.boot.services {
             let link = "\(runlevel)/\(service)"
             try? fm.removeItem(atPath: link)
             try fm.createSymbolicLink(atPath: link, withDestinationPath: "/etc/init.d/\(service)")
-            if !fm.fileExists(atPath: "\(root)/etc/init.d/\(service)") { missing.append(service) }
         }
-        guard !missing.isEmpty else { return [] }
-        return ["class \(profile.name): runlevel \(profile.boot.softlevel) starts \(missing.joined(separator: ", ")), which the root has no "
-                + "/etc/init.d script for: add the packages that provide them (e.g. sys-apps/openrc, net-misc/openssh) to "
-                + "\(profile.directory.path)/packages, or drop them from [boot] services"]
+        try LocalService.install(in: root, services: profile.boot.services)
+        try fillServer(in: root)
+        return []
+    }
+
+    /// Replaces `SERVER` in the root's fstab (e.g. `SERVER:/home`) with `[pxe] server`.
+    private func fillServer(in root: String) throws {
+        let fstab = root + "/etc/fstab"
+        guard let server, let text = try? String(contentsOfFile: fstab, encoding: .utf8), text.contains("SERVER:") else { return }
+        try text.replacingOccurrences(of: "SERVER:", with: "\(server):").write(toFile: fstab, atomically: true, encoding: .utf8)
     }
 
     /// Checks a finished root can boot: the kernel image, every module listed by depmod, the executable init and
@@ -68,9 +72,17 @@ struct RootFinish: Sendable {
             }
         }
         for point in profile.boot.mountPoints where !fm.fileExists(atPath: root + point) { problems.append("no mount point \(point)") }
+        // OpenRC skips a runlevel link to a missing script without a word: the node would boot without the service.
+        let missing = profile.boot.services.filter { RootPath.resolve("/etc/init.d/\($0)", in: root) == nil }
+        if !missing.isEmpty {
+            problems.append("[boot] services lists \(missing.joined(separator: ", ")), which the root has no /etc/init.d script for "
+                + "(add the packages that provide them to \(profile.directory.path)/packages, or drop them from [boot] services "
+                + "in \(profile.directory.path)/class.toml)")
+        }
         guard problems.isEmpty else {
             throw FarmError(problem: "class \(profile.name): the new root \(root) cannot boot: \(problems.joined(separator: "; "))",
-                            fix: "the previous `current` stays published; for the init, ship it executable in the overlay (chmod +x), then build again")
+                            fix: "the previous `current` stays published; for the init, ship it executable in the overlay (chmod +x); "
+                                + "for services, see above; then build again")
         }
     }
 

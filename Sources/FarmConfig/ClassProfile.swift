@@ -50,6 +50,8 @@ public struct ClassProfile: Sendable, Equatable {
     public var boot = ClassBootOptions()
     /// The `[kernel]` table of `class.toml`: the class's kernel and modules; nil when the class has none.
     public var kernel: ClassKernel?
+    /// The `[base]` table of `class.toml`: the seed stage every root starts from.
+    public var base = ClassBase()
     /// `overlays` of `class.toml`: shared overlay directories copied over the root before the class's own `overlay/`.
     public var sharedOverlays: [URL] = []
 
@@ -88,7 +90,7 @@ public struct ClassProfile: Sendable, Equatable {
             packageUse: optional("package.use"), packageAcceptKeywords: optional("package.accept_keywords"),
             packageEnv: optional("package.env"), overlay: hasOverlay ? overlay : nil,
             cpu: settings.cpu, requirements: requirements, boot: settings.boot, kernel: settings.kernel,
-            sharedOverlays: settings.overlays)
+            base: settings.base, sharedOverlays: settings.overlays)
     }
 }
 
@@ -100,13 +102,15 @@ struct ClassSettings {
     var cpu: ClassCPU
     var boot: ClassBootOptions
     var kernel: ClassKernel?
+    var base: ClassBase
     var overlays: [URL] = []
 
     init(_ table: TOMLTable, directory: URL) throws(ConfigError) {
         let reader = TableReader(table: table, name: "class.toml")
-        try reader.rejectUnknownKeys(allowed: ["arch", "portage_profile", "description", "overlays", "cpu", "boot", "kernel"])
+        try reader.rejectUnknownKeys(allowed: ["arch", "portage_profile", "description", "overlays", "cpu", "boot", "kernel", "base"])
         cpu = try reader.table("cpu").map { table throws(ConfigError) in try ClassCPU(table) } ?? ClassCPU()
         boot = try reader.table("boot").map { table throws(ConfigError) in try ClassBootOptions(table) } ?? ClassBootOptions()
+        base = try reader.table("base").map { table throws(ConfigError) in try ClassBase(table, directory: directory) } ?? ClassBase()
         let arch = try reader.required("arch", reader.string)
         let known = Arch.allCases.map(\.rawValue).joined(separator: ", ")
         guard let value = Arch(rawValue: arch.value) else {

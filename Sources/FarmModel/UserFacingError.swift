@@ -15,6 +15,17 @@ extension Error {
     public var problemText: String { (self as? any UserFacingError)?.problem ?? "\(self)" }
 }
 
+/// The one concrete problem type: what is wrong (naming the file:line or thing) and the fix. Modules name it for
+/// their domain (`typealias SeedError = Problem`) instead of declaring another struct of the same two fields.
+public struct Problem: UserFacingError, Hashable {
+    public var problem: String
+    public var fix: String
+    public init(problem: String, fix: String) {
+        self.problem = problem
+        self.fix = fix
+    }
+}
+
 /// A place in a text file, for error messages: `path:line`.
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     /// The file's path as the user named it.

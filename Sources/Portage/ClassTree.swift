@@ -129,16 +129,18 @@ public struct ClassTree: Sendable {
         return environment
     }
 
-    /// `emerge --pretend --usepkgonly` of `atoms` into an empty root: which binpkg instances a new root would get.
+    /// `emerge --pretend --usepkgonly` of `atoms` into a new root (empty, or holding only a seed stage's package
+    /// database): which binpkg instances a new root would get, leaving out what the stage already has.
     public func resolveBinpkgsCommand(atoms: [String], emptyRoot: String) -> Command {
-        Command(emerge, ["--pretend", "--verbose", "--color=n", "--nospinner", "--usepkgonly", "--emptytree",
-                         "--with-bdeps=n"] + atoms,
+        Command(emerge, ["--pretend", "--verbose", "--color=n", "--nospinner", "--usepkgonly", "--update", "--deep",
+                         "--changed-use", "--with-bdeps=n"] + atoms,
                 environment: environment(root: emptyRoot), personality: personality)
     }
 
-    /// `emerge --usepkgonly` of `atoms` into a new root generation.
+    /// `emerge --usepkgonly` of `atoms` into a new root generation (empty, or a copy of the seed stage).
     public func assembleCommand(atoms: [String], root: String) -> Command {
-        Command(emerge, ["--usepkgonly", "--color=n", "--nospinner", "--with-bdeps=n", "--quiet=y"] + atoms,
+        Command(emerge, ["--usepkgonly", "--update", "--deep", "--changed-use", "--color=n", "--nospinner", "--with-bdeps=n",
+                         "--quiet=y"] + atoms,
                 environment: environment(root: root), personality: personality)
     }
 

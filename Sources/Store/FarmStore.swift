@@ -131,13 +131,14 @@ public struct FarmStore: Sendable {
 
     /// Reserves the next generation number of a class and records it as assembling.
     public func beginGeneration(class nodeClass: ClassName, overlayDigest: String, kernel: (release: String, key: String)? = nil,
-                                run: Int64? = nil, path: (Int) -> String, at date: Date = Date()) throws -> GenerationRecord {
+                                stageDigest: String? = nil, run: Int64? = nil, path: (Int) -> String, at date: Date = Date()) throws -> GenerationRecord {
         try writer.write { db in
             let last = try Int.fetchOne(db, sql: "SELECT max(number) FROM generation WHERE class = ?",
                                         arguments: [nodeClass.rawValue]) ?? 0
             var record = GenerationRecord(class: nodeClass.rawValue, number: last + 1, created: date,
                                           status: "assembling", path: path(last + 1), overlayDigest: overlayDigest,
-                                          kernelRelease: kernel?.release, kernelKey: kernel?.key, runId: run)
+                                          kernelRelease: kernel?.release, kernelKey: kernel?.key, runId: run,
+                                          stageDigest: stageDigest)
             try record.insert(db)
             return record
         }

@@ -142,6 +142,12 @@ enum Migrations {
                 t.add(column: "runId", .integer).references("run")
             }
         }
+        migrator.registerMigration("v7: seed stages") { db in
+            try db.alter(table: "generation") { t in
+                // `sha256:<hex>` of the seed stage ([base] stage) the root started from; NULL: no stage.
+                t.add(column: "stageDigest", .text).check(sql: "stageDigest IS NULL OR stageDigest LIKE 'sha256:%'")
+            }
+        }
         return migrator
     }
 }

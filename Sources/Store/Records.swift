@@ -53,6 +53,8 @@ public struct GenerationRecord: Codable, Sendable, Hashable, FetchableRecord, Mu
     public var kernelKey: String?
     /// The run that assembled it.
     public var runId: Int64?
+    /// `sha256:<hex>` of the seed stage the root started from; nil when the class has no `[base] stage`.
+    public var stageDigest: String?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -62,6 +62,7 @@ extension Farmctl {
             if json { return try printJSON(report) }
             for generation in report.generations { print("\(dryRun ? "would delete" : "deleted") generation \(generation)") }
             for binpkg in report.binpkgs { print("\(dryRun ? "would delete" : "deleted") \(binpkg)") }
+            for stage in report.stages { print("\(dryRun ? "would delete" : "deleted") extracted stage \(stage)") }
             print((dryRun ? "dry run: " : "") + report.summary)
         }
     }

@@ -86,7 +86,8 @@ extension GCReport {
     var summary: String {
         if isEmpty { return "gc: nothing to delete" }
         return "gc: \(generations.count) generation(s)\(generations.isEmpty ? "" : " (\(generations.joined(separator: ", ")))"), "
-            + "\(binpkgs.count) binpkg(s) (\(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file))) deleted"
+            + "\(binpkgs.count) binpkg(s) (\(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .file)))"
+            + (stages.isEmpty ? "" : ", \(stages.count) extracted seed stage(s)") + " deleted"
     }
 }
 

@@ -29,7 +29,8 @@ extension Farmctl.Roots {
                 let mark = item.current ? "*" : " "
                 let failure = item.failure.map { ": \($0.prefix(80))" } ?? ""
                 let kernel = (item.kernel.map { "kernel \($0)" } ?? "no kernel").padding(toLength: 22, withPad: " ", startingAt: 0)
-                print("\(mark) \(item.class.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(item.number).leftPadded(4))  \(item.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(formatter.string(from: item.created))  \(String(item.packages).leftPadded(4)) pkgs  \(kernel) \(where_)\(failure)")
+                let stage = (item.stage.map { "stage \($0.prefix(19))" } ?? "no stage").padding(toLength: 26, withPad: " ", startingAt: 0)
+                print("\(mark) \(item.class.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(item.number).leftPadded(4))  \(item.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(formatter.string(from: item.created))  \(String(item.packages).leftPadded(4)) pkgs  \(kernel) \(stage) \(where_)\(failure)")
             }
         }
     }
@@ -51,7 +52,7 @@ extension Farmctl.Roots {
     }
 
     struct Diff: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Packages added, removed, changed and rebuilt from generation A to B, and a kernel change.")
+        static let configuration = CommandConfiguration(abstract: "Packages added, removed, changed and rebuilt from generation A to B, and a kernel or stage change.")
         @OptionGroup var options: FarmOptions
         @Argument(help: "The class.") var nodeClass: String
         @Argument(help: "The older generation.") var a: Int
@@ -68,6 +69,7 @@ extension Farmctl.Roots {
             }
             if [diff.added, diff.removed, diff.changed, diff.rebuilt].allSatisfy(\.isEmpty) { print("  no package differs") }
             if let kernel = diff.kernel { print("  kernel: \(kernel.from ?? "none") → \(kernel.to ?? "none")") }
+            if let stage = diff.stage { print("  stage changed: \(stage.from ?? "none") → \(stage.to ?? "none")") }
         }
     }
 }

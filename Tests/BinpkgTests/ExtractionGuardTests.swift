@@ -5,9 +5,9 @@ import Testing
 struct ExtractionGuardTests {
     /// An xpak entry location for `name`, with a symlink or hardlink target.
     func at(_ name: String, symlink: String? = nil, hardlink: String? = nil) throws -> ImageLocation {
-        try ImageLocation(path: ImagePath(tarName: Array(name.utf8), format: .xpak),
+        try ImageLocation(path: ImagePath(tarName: Array(name.utf8), naming: .xpak),
                           hardlinkTarget: hardlink.map { (target) throws(ImagePath.Refusal) in
-                              try ImagePath(tarName: Array(target.utf8), format: .xpak)
+                              try ImagePath(tarName: Array(target.utf8), naming: .xpak)
                           },
                           symlinkTarget: symlink.map { Array($0.utf8) })
     }
@@ -62,10 +62,10 @@ struct ExtractionGuardTests {
         #expect(refusal([(type, try at("./dev/x"))], devices: true) == nil)
     }
 
-    @Test("names: .. refused, a leading / dropped for xpak and refused for gpkg, gpkg needs image/")
+    @Test("names: .. refused, a leading / dropped for xpak and refused for gpkg and stages, gpkg needs image/")
     func names() throws {
-        func path(_ name: String, _ format: BinpkgFormat) -> String? {
-            try? ImagePath(tarName: Array(name.utf8), format: format).text
+        func path(_ name: String, _ naming: ImagePath.Naming) -> String? {
+            try? ImagePath(tarName: Array(name.utf8), naming: naming).text
         }
         #expect(path("./usr//bin/./q", .xpak) == "usr/bin/q")
         #expect(path("/usr/bin/q", .xpak) == "usr/bin/q")
@@ -73,6 +73,9 @@ struct ExtractionGuardTests {
         #expect(path("image/usr/bin/q", .gpkg) == "usr/bin/q")
         #expect(path("./image/usr", .gpkg) == "usr")
         #expect(path("/image/usr", .gpkg) == nil)
+        #expect(path("./usr/bin/sh", .stage) == "usr/bin/sh")
+        #expect(path("/etc/passwd", .stage) == nil)
+        #expect(path("./usr/../../x", .stage) == nil)
         #expect(path("usr/bin/q", .gpkg) == nil)
         #expect(path("", .xpak) == nil)
     }

@@ -53,6 +53,19 @@ struct BadInputTests {
                           mentions: ["/nonexistent/bin/emerge", "make bootstrap"])
     }
 
+    @Test func aMissingStageNamesTheSettingAndTheScript() throws {
+        try expectRefused(breaking: { try FileManager.default.removeItem(at: $0.url(ExampleFarm.stagePath)) },
+                          mentions: ["profiles/AthlonXP/class.toml:12: [base] stage", "does not exist", "make-stage.sh"])
+    }
+
+    @Test func aStageForAnotherArchitectureIsRefused() throws {
+        try expectRefused(breaking: { farm in
+            let tree = farm.url("stage-64")
+            try StageFixture.makeDirectory(tree, shell: .x86_64, services: ExampleFarm.stageServices)
+            try StageFixture.pack(tree, to: farm.url(ExampleFarm.stagePath))
+        }, mentions: ["example-i386.tar.zst holds /bin/sh for 64-bit x86-64, but the class is arch x86", "stage3-i686"])
+    }
+
     @Test func unknownAtomNamesClassFileAndLine() throws {
         try expectRefused(breaking: { try $0.append(to: "profiles/PIII/packages", "app-misc/no-such-package\n") },
                           mentions: ["profiles/PIII/packages:3", "class PIII", "app-misc/no-such-package"])

@@ -45,7 +45,7 @@ struct EndToEndTests {
             // the shared overlay is there, stateless.sh executable
             #expect(FileManager.default.isExecutableFile(atPath: root.appendingPathComponent("boot/stateless.sh").path))
             #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("etc/fstab").path))
-            #expect(try farm.read("var/roots/\(name)/current/etc/conf.d/local.stop").contains("poweroff -f"))
+            #expect(try farm.read("var/roots/\(name)/current/etc/local.d/poweroff.stop").contains("poweroff -f"))
             // each binpkg carries its own class's -march, read from the binpkg itself
             let march = name == "PIII" ? "-march=pentium3" : "-march=athlon-xp"
             for package in packages {
@@ -127,8 +127,8 @@ struct EndToEndTests {
         let fresh = try Fixtures.temporaryDirectory("fresh-root")
         defer { if ProcessInfo.processInfo.environment["FARMCTL_KEEP_TEST_FARM"] == nil { try? FileManager.default.removeItem(at: fresh) } }
         let profile = try #require(try loaded.profiles(named: ["PIII"]).first)
-        let workspace = ClassWorkspace(profile: profile, settings: loaded.settings, worker: loaded.settings.coordinator,
-                                       repositories: try loaded.repositories(), emerge: ExampleFarm.emerge)
+        let workspace = try loaded.seeded([ClassWorkspace(profile: profile, settings: loaded.settings, worker: loaded.settings.coordinator,
+                                                          repositories: try loaded.repositories(), emerge: ExampleFarm.emerge)])[0]
         let assembler = Assembler(settings: loaded.settings, transport: LocalTransport(), store: try loaded.openStore(), events: { _ in })
         let resolved = try await assembler.resolveBinpkgs(workspace)
         try await assembler.install(workspace, resolved: resolved, into: fresh.appendingPathComponent("root").path, number: 99)

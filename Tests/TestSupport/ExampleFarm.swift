@@ -18,9 +18,15 @@ public struct ExampleFarm {
     /// The kernel source the example classes name (Debian's linux-source); copies use the kbuild fixture instead.
     public static let realKernelSource = "/usr/src/linux-source-6.1.tar.xz"
 
+    /// Where the example classes' `[base] stage` points, relative to the farm.
+    public static let stagePath = "var/stages/example-i386.tar.zst"
+    /// The services the example classes start; the fixture stage has a script for each but `local` (farmctl's).
+    public static let stageServices = ["kmod"]
+
     /// Copies workers.conf, profiles/, repo/, mirror/, kernel/ and overlays/ into a new temp directory, using the
     /// shared venv's emerge. The classes' kernel source becomes a copy of the kbuild fixture (`kernel-tree/`), which
-    /// answers kbuild's commands in well under a second; the real source is built by `make test-kernel`.
+    /// answers kbuild's commands in well under a second; the real source is built by `make test-kernel`. The seed
+    /// stage is a small fixture (`StageFixture`); `make test` also builds with the real one (RealStageTests).
     public init() throws {
         directory = try Fixtures.temporaryDirectory("farm")
         for item in ["workers.conf", "profiles", "repo", "mirror", "kernel", "overlays"] {
@@ -32,6 +38,18 @@ public struct ExampleFarm {
         for name in ["PIII", "AthlonXP"] {
             try replace(in: "profiles/\(name)/class.toml", "source = \"\(Self.realKernelSource)\"", with: "source = \"../../kernel-tree\"")
         }
+        try makeStage()
+    }
+
+    /// (Re)writes the fixture stage the classes start from; `marker` goes into its `/etc/stage-release`.
+    public func makeStage(marker: String = "stage 1", packages: [String] = [],
+                          extra: (URL) throws -> Void = { _ in }) throws {
+        let tree = directory.appendingPathComponent("stage-tree")
+        try? FileManager.default.removeItem(at: tree)
+        try StageFixture.makeDirectory(tree, services: Self.stageServices, packages: packages, marker: marker)
+        try extra(tree)
+        try StageFixture.pack(tree, to: url(Self.stagePath))
+        try FileManager.default.removeItem(at: tree)
     }
 
     /// A file of the copy.

@@ -30,11 +30,12 @@ test: bootstrap stage
 ## The real kernel path: `farmctl build` on the example farm with Debian's linux-source (i386 tinyconfig +
 ## kernel/config fragments) and farmmark built against it; checks image, config, vermagic, depmod, cache
 ## (first run about 6 minutes on 2 cores: two kernels; then seconds; shares var/ with `make demo`).
-test-kernel: build
+test-kernel: build stage
 	@bash scripts/test-kernel.sh
 
-## Boot each class's published root under qemu-system-i386 (TCG, the class's CPU model): its kernel, its
-## farmmark module and a program from the root must show on the serial console.
+## Boot each class's published root as a node does: qemu-system-i386 (TCG, the class's CPU model), the class kernel
+## with pxelinux.cfg's command line, the root over read-only NFSv4 from nfs-ganesha on 127.0.0.1 serving farmctl's
+## exports, stateless.sh, the softlevel's services, power-off; then a rollback boot (scripts/test-boot.sh).
 test-boot: test-kernel
 	@bash scripts/test-boot.sh
 

@@ -1,201 +1,219 @@
 #!/usr/bin/env bash
-# make test-boot: boot each class's PUBLISHED root (var/roots/CLASS/current, as farmctl writes it) under
-# qemu-system-i386 (TCG, the class's CPU model) with an initramfs made of that root, and check that a
-# node of the class really works: the root's kernel boots, gets a DHCP lease, loads the root's farmmark
-# module, and runs a program emerge built with the class's CFLAGS (/usr/bin/nodereport).
+# make test-boot: boot each class's PUBLISHED root as a node does: qemu-system-i386 (TCG, the class's CPU model)
+# loads the class kernel with exactly the command line farmctl wrote into pxelinux.cfg, mounts
+# <roots>/<CLASS>/current read-only over NFSv4 from nfs-ganesha serving farmctl's own export config, runs
+# /boot/stateless.sh as init, enters the softlevel's runlevel and powers off through the shutdown runlevel.
+# No initramfs, nothing from the host in the guest. Then a second generation of one class is published, booted,
+# rolled back with `farmctl roots rollback`, and booted again: the node follows `current`, no server reload.
 #
-# The initramfs holds: /init = kernel/boot/farminit.c built with the class's CFLAGS (gcc -m32 -static),
-# the whole class root, and the host's i386 glibc runtime the root's dynamic binaries need (the demo
-# roots carry no glibc). Pass/fail is decided ONLY by marker lines on the serial console: qemu exits 0
-# on a power-off and on a panic, and a kernel that does not suit the CPU hangs until `timeout` ends it.
+# Pass/fail comes ONLY from the serial console (qemu exits 0 on power-off and on panic alike): the kernel's root
+# mount line, the node's own FARM-SELFTEST lines (overlays/diskless/etc/local.d/farm-selftest.start, which runs
+# because the DHCP host name ends in -selftest), FARMMARK-LOADED, and "reboot: Power down".
 #
-# Environment (all optional):
-#   CLASSES       classes to boot (default: every directory of PROFILES with a class.toml)
-#   ROOTS         where the published roots are (default REPO/var/roots)
-#   PROFILES      class profiles, for CFLAGS from make.conf (default REPO/profiles)
-#   KERNEL_BUILD  a kernel build dir: pack with its usr/gen_init_cpio (default: GNU cpio -H newc)
-#   QEMU_CPU      a qemu CPU model instead of the class's (PIII: pentium3, AthlonXP: athlon,-sse2)
-#   BOOT_TIMEOUT  seconds per boot (default 120)
-#   BOOT_CACHE    console logs and initramfs (default REPO/.cache/boot; one directory per class)
-#   INIT_SRC      the init's source (default REPO/kernel/boot/farminit.c)
+# Safety: nothing here mounts NFS on this machine; only the guests do. ganesha listens on 127.0.0.1 only, in a
+# private mount and PID namespace (its own /run) started and stopped by PID; every qemu runs under `timeout`.
+#
+# Environment (optional): CLASSES (default: every class with a PXE label), CONFIG (default REPO/workers.conf),
+# BOOT_TIMEOUT (s per boot, default 240), MOUNT_DEADLINE (s to the root mount, default 60), ROLLBACK_CLASS
+# (default the first class; "none" skips), BOOT_CACHE (console logs, ganesha config; default REPO/.cache/boot).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ROOTS="${ROOTS:-$REPO/var/roots}"
-PROFILES="${PROFILES:-$REPO/profiles}"
-BOOT_CACHE="${BOOT_CACHE:-$REPO/.cache/boot}"
-INIT_SRC="${INIT_SRC:-$REPO/kernel/boot/farminit.c}"
-TIMEOUT="${BOOT_TIMEOUT:-120}"
-KERNEL_BUILD="${KERNEL_BUILD:-}"
-PROGRAM=/usr/bin/nodereport   # what farminit runs from the class root
+FARMCTL="$REPO/.build/debug/farmctl"
+CONFIG="${CONFIG:-$REPO/workers.conf}"
+CACHE="${BOOT_CACHE:-$REPO/.cache/boot}"
+TIMEOUT="${BOOT_TIMEOUT:-240}"
+MOUNT_DEADLINE="${MOUNT_DEADLINE:-60}"
+GUEST_SERVER=10.0.2.2     # the host's loopback as qemu's user-mode network shows it to the guest
 
 log() { printf 'test-boot: %s\n' "$*"; }
 die() { printf 'test-boot: error: %s\n' "$*" >&2; exit 1; }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-# --- Debian packages -----------------------------------------------------------------------------
+# --- Debian packages (no service may start: policy-rc.d refuses while installing) ------------------------------
 missing=()
-for p in qemu-system-x86 cpio gcc-multilib; do
+for p in qemu-system-x86 nfs-ganesha nfs-ganesha-vfs libnfs-utils; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if ((${#missing[@]})); then
     [[ $(id -u) -eq 0 ]] || die "missing Debian packages (${missing[*]}): run as root or apt-get install them"
     log "apt-get install ${missing[*]}"
+    policy_added=""
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && policy_added=1
+    fi
     export DEBIAN_FRONTEND=noninteractive
-    # A failing index (e.g. a mirror in sync) must not stop the install when the lists we have suffice.
     apt-get update -qq >/dev/null 2>&1 || log "warning: apt-get update failed; installing from the lists present"
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || { [[ -z $policy_added ]] || rm -f /usr/sbin/policy-rc.d; die "apt-get install failed"; }
+    [[ -z $policy_added ]] || rm -f /usr/sbin/policy-rc.d
 fi
+[[ -x $FARMCTL ]] || die "no $FARMCTL: run make build (make test-boot does)"
 
-[[ -f $INIT_SRC ]] || die "no init source $INIT_SRC"
+# --- farmctl's own boot files for the farm as it is ----------------------------------------------------------------
+read -r TFTP ROOTS GANESHA_EXPORTS <<<"$("$FARMCTL" pxe sync --config "$CONFIG" --json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print(r["tftp_root"], r["roots_directory"], r.get("ganesha_file") or "")')"
+[[ -n $GANESHA_EXPORTS ]] || die "workers.conf [pxe] does not write nfs-ganesha exports: add nfs_server = [\"knfsd\", \"ganesha\"]"
+DEFAULT="$TFTP/pxelinux.cfg/default"
+[[ -f $DEFAULT ]] || die "no $DEFAULT: run make demo (or farmctl build) first"
 if [[ -z ${CLASSES:-} ]]; then
-    CLASSES=""
-    for d in "$PROFILES"/*/; do
-        if [[ -f $d/class.toml ]]; then CLASSES+="$(basename "$d") "; fi
-    done
-    [[ -n $CLASSES ]] || die "no class profiles (class.toml) under $PROFILES"
+    CLASSES="$(awk '$1 == "LABEL" && $2 != "local" { print $2 }' "$DEFAULT" | xargs)"
+    [[ -n $CLASSES ]] || die "$DEFAULT has no class label: no class has a published kernel (run make demo)"
 fi
+mkdir -p "$CACHE"
 
-# qemu CPU model per class (TCG enforces 3DNow! and SSE3+ but not SSE2 on pentium3: see docs).
-qemu_cpu() {
-    case $1 in
-        PIII) echo pentium3 ;;
-        AthlonXP) echo athlon,-sse2 ;;
-    esac
+qemu_cpu() { case $1 in PIII) echo pentium3 ;; AthlonXP) echo athlon,-sse2 ;; *) echo "" ;; esac; }
+# The label's KERNEL or APPEND value in pxelinux.cfg/default.
+label_value() { awk -v l="$1" -v k="$2" '$1 == "LABEL" { on = ($2 == l) } on && $1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$DEFAULT"; }
+
+# --- nfs-ganesha on 127.0.0.1 ------------------------------------------------------------------------------------
+GANESHA_PID="" QEMU_PID=""
+start_ganesha() {
+    local dir="$CACHE/ganesha"
+    rm -rf "$dir" && mkdir -p "$dir/recovery"
+    cat > "$dir/ganesha.conf" <<EOF
+# make test-boot's nfs-ganesha: loopback only, NFSv4 only (no rpcbind), farmctl's exports included unchanged.
+NFS_CORE_PARAM {
+    Bind_addr = 127.0.0.1;
+    NFS_Port = 2049;
+    MNT_Port = 20048;
+    Enable_NLM = false;
+    Enable_RQUOTA = false;
+    Enable_UDP = false;
+    Protocols = 4;
+}
+NFSV4 {
+    Graceless = true;
+    Only_Numeric_Owners = true;
+    RecoveryRoot = "$dir/recovery";
+}
+%include "$GANESHA_EXPORTS"
+EOF
+    if ss -Hltn 'sport = :2049' 2>/dev/null | grep -q .; then die "port 2049 is taken on this machine (another NFS server?)"; fi
+    # A private /run (ganesha makes /run/ganesha) in a private mount and PID namespace: --kill-child ends it.
+    unshare --mount --propagation private --pid --fork --kill-child \
+        sh -c 'mount -t tmpfs tmpfs /run && exec ganesha.nfsd -F -f "$1" -L "$2" -p /run/ganesha.pid' ganesha \
+        "$dir/ganesha.conf" "$dir/ganesha.log" >"$dir/stdout.log" 2>&1 &
+    GANESHA_PID=$!
+    local t0; t0=$(now)
+    until grep -q "NFS SERVER INITIALIZED" "$dir/ganesha.log" 2>/dev/null; do
+        kill -0 "$GANESHA_PID" 2>/dev/null || { tail -20 "$dir/ganesha.log" "$dir/stdout.log" >&2 || true; die "nfs-ganesha exited at start"; }
+        (( $(awk -v a="$t0" -v b="$(now)" 'BEGIN { print (b - a > 30) }') )) && { tail -20 "$dir/ganesha.log" >&2; die "nfs-ganesha did not start in 30 s"; }
+        sleep 0.2
+    done
+    log "nfs-ganesha $(dpkg-query -W -f='${Version}' nfs-ganesha) serving $GANESHA_EXPORTS on 127.0.0.1:2049 (pid $GANESHA_PID, up in $(secs "$t0" "$(now)") s)"
+}
+# unshare --fork ignores SIGTERM itself: stop ganesha (its child) with TERM, then unshare, whose --kill-child
+# takes down whatever is left in the namespace.
+stop_ganesha() {
+    [[ -n $GANESHA_PID ]] || return 0
+    local child i
+    child=$(pgrep -P "$GANESHA_PID" || true)
+    [[ -z $child ]] || kill -TERM $child 2>/dev/null || true
+    for i in $(seq 50); do kill -0 "$GANESHA_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$GANESHA_PID" 2>/dev/null || true
+    wait "$GANESHA_PID" 2>/dev/null || true
+    GANESHA_PID=""
 }
 
-# Host files (the ELF interpreter and libraries) the root's dynamic ELF binaries need and the staged
-# root lacks; copies them into the stage at the paths the host loader found them (which the same
-# loader searches inside the guest: /lib/ld-linux.so.2, /lib32 or /lib/i386-linux-gnu, ...).
-# Fails when PROGRAM cannot be resolved; other binaries only warn.
-add_host_runtime() { # $1 = stage dir
-    local stage=$1 f interp out line path
-    for f in "$stage"/{bin,sbin,usr/bin,usr/sbin}/*; do
-        [[ -f $f && ! -L $f && $(head -c4 "$f" | od -An -c | tr -d ' ') == '177ELF' ]] || continue
-        interp=$(readelf -l "$f" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)\]$/\1/p')
-        [[ -n $interp ]] || continue    # static
-        if [[ ! -e $interp ]]; then
-            [[ /${f#"$stage"/} != "$PROGRAM" ]] || { echo "the host has no $interp for $PROGRAM (install gcc-multilib)"; return 1; }
-            continue
-        fi
-        if [[ ! -e $stage$interp ]]; then
-            mkdir -p "$(dirname "$stage$interp")"
-            cp -L "$interp" "$stage$interp"
-            echo "$interp"
-        fi
-        out=$(LD_TRACE_LOADED_OBJECTS=1 LD_LIBRARY_PATH="$stage/lib:$stage/usr/lib" "$interp" "$f" 2>&1) || true
-        if grep -q 'not found' <<<"$out" || ! grep -q '=>' <<<"$out"; then
-            if [[ /${f#"$stage"/} == "$PROGRAM" ]]; then
-                echo "cannot resolve the libraries of $PROGRAM: $(tr '\n\t' '; ' <<<"$out")"; return 1
+MARKER_FILE="" MARKER_DIR_MADE="" ROLLBACK_TO=""
+cleanup() {
+    local rc=$?
+    set +e
+    if [[ -n $QEMU_PID ]]; then kill "$QEMU_PID" 2>/dev/null; wait "$QEMU_PID" 2>/dev/null; fi
+    stop_ganesha
+    [[ -z $MARKER_FILE ]] || rm -f "$MARKER_FILE"
+    [[ -z $MARKER_DIR_MADE ]] || rm -rf "$MARKER_DIR_MADE"
+    exit "$rc"
+}
+trap cleanup EXIT INT TERM
+
+# --- one boot ----------------------------------------------------------------------------------------------------
+# boot CLASS HOSTNAME EXPECTED_MARKER: boots, watches the console, checks every criterion; prints PASS or FAIL.
+BOOT_SECONDS=""
+boot() {
+    local class=$1 host=$2 marker=$3 cpu kernel append console t0 mounted="" bad=() services
+    cpu=$(qemu_cpu "$class"); [[ -n $cpu ]] || { log "[$class] FAIL: no qemu CPU model for this class"; return 1; }
+    kernel=$(label_value "$class" KERNEL); append=$(label_value "$class" APPEND)
+    [[ -n $kernel && -f $TFTP/$kernel ]] || { log "[$class] FAIL: no kernel for label $class in $DEFAULT"; return 1; }
+    # Exactly farmctl's line; only the server's address becomes the one the guest reaches (the example farm's is it).
+    append=$(sed -E "s#nfsroot=[0-9.]+:#nfsroot=$GUEST_SERVER:#" <<<"$append")
+    console="$CACHE/$class-$host.console"
+    log "[$class] qemu -cpu $cpu -kernel $kernel -append \"$append\" (hostname $host)"
+    t0=$(now)
+    timeout "$TIMEOUT" qemu-system-i386 -accel tcg -cpu "$cpu" -m 256 -nographic -no-reboot -monitor none \
+        -nic "user,model=e1000,hostname=$host" -kernel "$TFTP/$kernel" -append "$append" </dev/null >"$console" 2>&1 &
+    QEMU_PID=$!
+    while kill -0 "$QEMU_PID" 2>/dev/null; do
+        if [[ -z $mounted ]]; then
+            if grep -q "VFS: Mounted root" "$console"; then mounted=1
+            elif grep -qE "VFS: Unable to mount root|Kernel panic" "$console" || \
+                 (( $(awk -v a="$t0" -v b="$(now)" -v d="$MOUNT_DEADLINE" 'BEGIN { print (b - a > d) }') )); then
+                kill "$QEMU_PID" 2>/dev/null; bad+=("no root mounted within $MOUNT_DEADLINE s (qemu stopped)"); break
             fi
-            log "warning: libraries of /${f#"$stage"/}: $(tr '\n\t' '; ' <<<"$out")" >&2
         fi
-        while read -r line; do
-            path=$(sed -n 's/^.* => \(\/[^ ]*\) (0x.*$/\1/p' <<<"$line")
-            [[ -n $path && $path != "$stage"/* && ! -e $stage$path ]] || continue
-            mkdir -p "$(dirname "$stage$path")"
-            cp -L "$path" "$stage$path"
-            echo "$path"
-        done <<<"$out"
+        grep -q "reboot: Power down" "$console" && break
+        sleep 0.5
     done
-}
-
-# Pack STAGE into a gzip'd newc initramfs, no root privileges needed: gen_init_cpio from a kernel build
-# when KERNEL_BUILD is set (it also adds /dev/console), else GNU cpio with every file owned by 0:0.
-pack() { # $1 = stage dir, $2 = output .cpio.gz
-    local stage=$1 type mode path target
-    if [[ -n $KERNEL_BUILD ]]; then
-        {
-            echo "nod /dev/console 0600 0 0 c 5 1"
-            (cd "$stage" && find . -mindepth 1 -printf '%y %m %P %l\n' | LC_ALL=C sort -k3,3) |
-                while read -r type mode path target; do
-                    case $type in
-                        d) echo "dir /$path $mode 0 0" ;;
-                        f) echo "file /$path $stage/$path $mode 0 0" ;;
-                        l) echo "slink /$path $target 0777 0 0" ;;
-                    esac
-                done
-        } > "$stage.list"
-        "$KERNEL_BUILD/usr/gen_init_cpio" "$stage.list" | gzip -9 > "$2"
-    else
-        (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9 > "$2"
-    fi
-}
-
-# Boot one class; prints its result; returns non-zero when it fails.
-boot_class() {
-    local CLASS=$1 root="$ROOTS/$1/current" work="$BOOT_CACHE/$1" t0 rel f cflags cpu rc=0 added
-    # shellcheck disable=SC2016 # the backquotes are meant literally
-    local stage="$work/initramfs.d" hint='run `make demo` (or `make test-kernel`) first'
-    [[ -d $root ]] || { log "[$CLASS] FAIL: no published root $root: $hint"; return 1; }
-    [[ -L $root/boot/vmlinuz ]] || { log "[$CLASS] FAIL: missing $root/boot/vmlinuz (symlink to vmlinuz-RELEASE): $hint"; return 1; }
-    rel=$(basename "$(readlink "$root/boot/vmlinuz")"); rel=${rel#vmlinuz-}
-    for f in "boot/vmlinuz-$rel" "boot/System.map-$rel" "boot/config-$rel" "lib/modules/$rel/modules.dep" \
-             "lib/modules/$rel/extra/farmmark.ko" "${PROGRAM#/}" boot/stateless.sh; do
-        [[ -f $root/$f ]] || { log "[$CLASS] FAIL: missing $root/$f: $hint"; return 1; }
-    done
-    cpu=${QEMU_CPU:-$(qemu_cpu "$CLASS")}
-    [[ -n $cpu ]] || { log "[$CLASS] FAIL: no qemu CPU model for this class (set QEMU_CPU)"; return 1; }
-    cflags=$(sed -n 's/^CFLAGS="\(.*\)"$/\1/p' "$PROFILES/$CLASS/make.conf" 2>/dev/null | tail -n1)
-    [[ -n $cflags ]] || { log "[$CLASS] FAIL: no CFLAGS=\"...\" in $PROFILES/$CLASS/make.conf"; return 1; }
-    if [[ -n $KERNEL_BUILD && ! -x $KERNEL_BUILD/usr/gen_init_cpio ]]; then
-        log "[$CLASS] FAIL: KERNEL_BUILD=$KERNEL_BUILD has no usr/gen_init_cpio"; return 1
-    fi
-
-    # --- the initramfs: /init + the class root + the host's i386 glibc runtime ----------------
-    # (errexit is off in here: boot_class runs as `boot_class || ...`, so each step is checked)
-    t0=$(now)
-    rm -rf "$work"; mkdir -p "$stage"
-    cp -a "$root/." "$stage/" || { log "[$CLASS] FAIL: cannot copy $root"; return 1; }
-    mkdir -p "$stage"/{dev,proc,sys,mnt,tmp}
-    # shellcheck disable=SC2086 # CFLAGS is a list of words
-    gcc -m32 -static $cflags -o "$stage/init" "$INIT_SRC" || { log "[$CLASS] FAIL: cannot build $INIT_SRC"; return 1; }
-    added=$(add_host_runtime "$stage") || { log "[$CLASS] FAIL: $added"; return 1; }
-    pack "$stage" "$work/initramfs.cpio.gz" || { log "[$CLASS] FAIL: cannot pack the initramfs"; return 1; }
-    rm -rf "$stage" "$stage.list"
-    log "[$CLASS] initramfs: $(secs "$t0" "$(now)") s, $(stat -c %s "$work/initramfs.cpio.gz") bytes" \
-        "(release $rel; init built with: $cflags; host runtime: ${added//$'\n'/ })"
-
-    # --- boot ----------------------------------------------------------------------------------
-    local append="console=ttyS0 panic=-1 farmclass=$CLASS ip=dhcp"
-    log "[$CLASS] qemu-system-i386 -accel tcg -cpu $cpu ... -append \"$append\" (timeout $TIMEOUT s)"
-    t0=$(now)
-    timeout "$TIMEOUT" qemu-system-i386 -accel tcg -cpu "$cpu" -m 128 -nographic -no-reboot \
-        -kernel "$root/boot/vmlinuz-$rel" -initrd "$work/initramfs.cpio.gz" \
-        -nic user,model=e1000 -append "$append" </dev/null >"$work/console.log" 2>&1 || rc=$?
-    local t_boot; t_boot=$(secs "$t0" "$(now)")
-    tr -d '\r' < "$work/console.log" > "$work/console.txt"
-
-    # --- judge by the console ------------------------------------------------------------------
-    local c="$work/console.txt" bad=()
-    grep -q "FARMBOOT-INIT class=$CLASS release=$rel" "$c" || bad+=("no init marker (the initramfs /init did not run)")
-    grep -q "FARMBOOT-MOUNT devtmpfs=ok tmpfs=ok overlay=ok" "$c" || bad+=("$(grep -m1 'FARMBOOT-MOUNT' "$c" || echo 'no mount marker')")
-    grep -q "farmmark: FARMMARK-LOADED class=$CLASS release=$rel" "$c" || bad+=("no farmmark marker")
-    grep -q "FARMBOOT-INSMOD ok" "$c" || bad+=("$(grep -m1 'FARMBOOT-INSMOD' "$c" || echo 'module not loaded')")
-    grep -q "FARMBOOT-ROOTPROG-OUT: .*kernel=$rel " "$c" || bad+=("no output of $PROGRAM naming kernel $rel")
-    grep -q "FARMBOOT-ROOTPROG ok exit=0 program=$PROGRAM" "$c" || bad+=("$(grep -m1 'FARMBOOT-ROOTPROG ' "$c" || echo "$PROGRAM did not run")")
-    grep -q "IP-Config: Complete" "$c" || bad+=("no DHCP autoconfiguration (IP-Config: Complete)")
-    grep -q "FARMBOOT-DONE" "$c" || bad+=("init did not finish (no FARMBOOT-DONE)")
-    if grep -q "Kernel panic" "$c"; then bad+=("$(grep -m1 'Kernel panic' "$c")"); fi
-    ((rc != 124)) || bad+=("qemu killed by timeout after $TIMEOUT s")
+    wait "$QEMU_PID" 2>/dev/null || true
+    QEMU_PID=""
+    BOOT_SECONDS=$(secs "$t0" "$(now)")
+    tr -d '\r' < "$console" > "$console.txt"
+    expect() { grep -qE -- "$1" "$console.txt" || bad+=("$2"); }
+    expect "VFS: Mounted root \(nfs4 filesystem\) readonly" "the root was not mounted read-only over NFSv4"
+    expect "FARM-SELFTEST root $GUEST_SERVER:[^ ]+ nfs4 ro," "the node does not see / as read-only nfs4"
+    expect "FARM-SELFTEST etc overlay" "no overlay on /etc (stateless.sh)"
+    expect "FARM-SELFTEST var overlay" "no overlay on /var (stateless.sh)"
+    expect "FARM-SELFTEST hostname $host\$" "the host name is not the DHCP one ($host)"
+    expect "FARM-SELFTEST runlevel diskless" "not in the softlevel's runlevel (diskless)"
+    services=$(python3 -c 'import sys, tomllib; print(" ".join(tomllib.load(open(sys.argv[1], "rb")).get("boot", {}).get("services", [])))' \
+        "$(dirname "$CONFIG")/profiles/$class/class.toml")
+    for s in $services; do expect "FARM-SELFTEST service $s started" "service $s did not start"; done
+    expect "FARMMARK-LOADED class=$class " "farmmark did not load with class=$class"
+    expect "FARM-SELFTEST module farmmark loaded" "farmmark is not in /proc/modules"
+    expect "FARM-SELFTEST program host=$host .*machine=i686" "the farm's nodereport did not run"
+    expect "FARM-SELFTEST write / refused" "a write to / was not refused"
+    expect "FARM-SELFTEST write /etc /var ok" "writes to /etc and /var failed"
+    expect "FARM-SELFTEST sleep ok" "sleep failed (CONFIG_COMPAT_32BIT_TIME?)"
+    expect "FARM-SELFTEST marker $marker\$" "the root's marker is not \"$marker\""
+    expect "reboot: Power down" "no clean power-off"
     if ((${#bad[@]})); then
-        log "[$CLASS] FAIL after $t_boot s (-cpu $cpu, qemu exit $rc; console: $c)"
-        for f in "${bad[@]}"; do log "[$CLASS]   $f"; done
-        grep -E 'FARMBOOT|FARMMARK|traps:|IP-Config: Complete' "$c" | sed 's/^/    | /' || true
-        echo "    | ... last console lines:"
-        tail -n 8 "$c" | sed 's/^/    | /'
+        log "[$class] FAIL after $BOOT_SECONDS s: $(IFS=';'; echo "${bad[*]}")"
+        log "[$class] console ($console.txt), last lines:"; tail -25 "$console.txt" | sed 's/^/    /'
         return 1
     fi
-    log "[$CLASS] PASS: $t_boot s boot to power-off (-cpu $cpu, qemu exit $rc; console: $c)"
-    grep -E 'FARMBOOT|FARMMARK|IP-Config: Complete' "$c" | sed 's/^/    | /'
+    log "[$class] PASS: $BOOT_SECONDS s from qemu start to power-off; $(grep -m1 -o 'VFS: Mounted root.*' "$console.txt")"
 }
 
-overall=0
-for CLASS in $CLASSES; do
-    t_class=$(now)
-    boot_class "$CLASS" || overall=1
-    log "[$CLASS] $(secs "$t_class" "$(now)") s in all"
+start_ganesha
+failed=0
+for class in $CLASSES; do
+    boot "$class" "$(tr 'A-Z' 'a-z' <<<"$class")-selftest" none || failed=1
 done
-if ((overall == 0)); then log "all classes passed: ${CLASSES% }"; else log "FAILED (see above)"; fi
-exit $overall
+
+# --- rollback on a node: a second generation, booted; `roots rollback`; the older one booted; no server reload ---
+ROLLBACK_CLASS="${ROLLBACK_CLASS:-${CLASSES%% *}}"
+if [[ $failed == 0 && $ROLLBACK_CLASS != none ]]; then
+    before=$(readlink "$ROOTS/$ROLLBACK_CLASS/current")
+    overlay="$(dirname "$CONFIG")/profiles/$ROLLBACK_CLASS/overlay"
+    [[ -d $overlay ]] || MARKER_DIR_MADE="$overlay"
+    mkdir -p "$overlay/etc"
+    MARKER_FILE="$overlay/etc/farm-boot-marker"
+    echo "after-generation-$before" > "$MARKER_FILE"
+    log "[$ROLLBACK_CLASS] publishing a generation after $before with /etc/farm-boot-marker (class overlay)"
+    "$FARMCTL" build "$ROLLBACK_CLASS" --plain --config "$CONFIG" > "$CACHE/rollback-build.log" 2>&1 \
+        || { tail -20 "$CACHE/rollback-build.log"; die "farmctl build $ROLLBACK_CLASS failed"; }
+    rm -f "$MARKER_FILE"; MARKER_FILE=""
+    [[ -z $MARKER_DIR_MADE ]] || { rm -rf "$MARKER_DIR_MADE"; MARKER_DIR_MADE=""; }
+    after=$(readlink "$ROOTS/$ROLLBACK_CLASS/current")
+    [[ $after != "$before" ]] || die "no new generation was published"
+    boot "$ROLLBACK_CLASS" "$(tr 'A-Z' 'a-z' <<<"$ROLLBACK_CLASS")-selftest" "after-generation-$before" || failed=1
+    "$FARMCTL" roots rollback "$ROLLBACK_CLASS" "$before" --config "$CONFIG"
+    boot "$ROLLBACK_CLASS" "$(tr 'A-Z' 'a-z' <<<"$ROLLBACK_CLASS")-selftest" none || failed=1
+    ((failed)) || log "[$ROLLBACK_CLASS] PASS: generation $after booted, rolled back to $before, booted without restarting nfs-ganesha"
+fi
+stop_ganesha
+((failed == 0)) || die "a boot failed (console logs in $CACHE)"
+log "all boots passed"

@@ -28,7 +28,8 @@ extension PXEConfig {
 
 /// The text files of network boot, rendered from the settings, the classes and the nodes (no I/O).
 public enum BootFiles {
-    /// `<tftp>/pxelinux.cfg/default`, one `<tftp>/pxelinux.cfg/01-<mac>` per node, and the exports file.
+    /// `<tftp>/pxelinux.cfg/default`, one `<tftp>/pxelinux.cfg/01-<mac>` per node, and the export configuration of
+    /// each `[pxe] nfs_server` (knfsd's exports file, ganesha's EXPORT blocks).
     ///
     /// Throws when a class is named like the local-disk label, or when the roots path cannot be written into
     /// `nfsroot=` (a space ends the kernel argument, a comma starts the mount options).
@@ -51,9 +52,15 @@ public enum BootFiles {
             files.append(PlannedFile(url: directory.appendingPathComponent(node.mac.pxelinuxConfigName),
                                      text: config.node(mac: node.mac, class: boot, name: node.name)))
         }
-        let exports = NFSExports.render(classRoots: classes.map { classRoot(roots, $0.name) },
-                                        clusterNetwork: pxe.clusterNetwork, writable: pxe.writableExports)
-        files.append(PlannedFile(url: pxe.exportsFile, text: exports))
+        let classRoots = classes.map { classRoot(roots, $0.name) }
+        if pxe.nfsServers.contains(.knfsd) {
+            files.append(PlannedFile(url: pxe.exportsFile, text: NFSExports.render(
+                classRoots: classRoots, clusterNetwork: pxe.clusterNetwork, writable: pxe.writableExports)))
+        }
+        if pxe.nfsServers.contains(.ganesha) {
+            files.append(PlannedFile(url: pxe.ganeshaExportsFile, text: GaneshaExports.render(
+                classRoots: classRoots, clusterNetwork: pxe.clusterNetwork, writable: pxe.writableExports)))
+        }
         return files
     }
 

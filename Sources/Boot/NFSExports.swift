@@ -16,7 +16,7 @@ public enum NFSExports {
     /// The exports file: a header, one line per class root (sorted), then the writable exports in their order.
     public static func render(classRoots: [String], clusterNetwork: IPv4Network, writable: [WritableExport]) -> String {
         var lines = [PXEConfig.header,
-                     "# Class roots, read-only: nodes mount <root>/current, which mountd resolves to the published generation."]
+                     "# Class roots, read-only: nodes mount <root>/current (NFSv4: the node follows the link; NFSv3: mountd resolves it)."]
         lines += classRoots.sorted().map { line(path: $0, network: clusterNetwork, options: rootOptions) }
         if !writable.isEmpty {
             lines.append("# Writable exports ([pxe] writable_exports in workers.conf).")

@@ -107,11 +107,4 @@ struct ClassWorkspace: Sendable {
 }
 
 /// A farm-level problem with the user's input or environment.
-public struct FarmError: UserFacingError {
-    public var problem: String
-    public var fix: String
-    public init(problem: String, fix: String) {
-        self.problem = problem
-        self.fix = fix
-    }
-}
+public typealias FarmError = Problem

@@ -12,6 +12,12 @@ public struct NetworkBootReport: Sendable, Encodable {
     /// The exports file changed: the NFS server must re-read it (`exportfs -ra`).
     public var exportsChanged: Bool
     public var exportsFile: String
+    /// The ganesha exports file changed: ganesha must be restarted (it does not re-read a replaced export).
+    public var ganeshaChanged = false
+    public var ganeshaFile: String?
+    /// Where the PXE files and class kernels are, and the roots the exports name (for boot tests and scripts).
+    public var tftpRoot: String = ""
+    public var rootsDirectory: String = ""
 }
 
 extension Farm {
@@ -26,7 +32,11 @@ extension Farm {
         }
         let report = try BootPublisher.publish(settings: settings, profiles: try profiles(named: []), nodes: nodes)
         return NetworkBootReport(written: report.written.map(\.path), unchanged: report.unchanged.count,
-                                 removed: report.removed.map(\.path), exportsChanged: report.changed(pxe.exportsFile),
-                                 exportsFile: pxe.exportsFile.path)
+                                 removed: report.removed.map(\.path),
+                                 exportsChanged: pxe.nfsServers.contains(.knfsd) && report.changed(pxe.exportsFile),
+                                 exportsFile: pxe.exportsFile.path,
+                                 ganeshaChanged: pxe.nfsServers.contains(.ganesha) && report.changed(pxe.ganeshaExportsFile),
+                                 ganeshaFile: pxe.nfsServers.contains(.ganesha) ? pxe.ganeshaExportsFile.path : nil,
+                                 tftpRoot: pxe.tftpRoot.path, rootsDirectory: settings.roots.path)
     }
 }

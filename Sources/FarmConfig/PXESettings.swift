@@ -1,6 +1,14 @@
 import FarmModel
 import Foundation
 
+/// An NFS server farmctl writes the export configuration of.
+public enum NFSServer: String, Sendable, Equatable, CaseIterable {
+    /// The kernel's NFS server: exports(5), re-read with `exportfs -ra`.
+    case knfsd
+    /// nfs-ganesha (userspace): EXPORT blocks for `%include` in ganesha.conf.
+    case ganesha
+}
+
 /// The `[pxe]` table of `workers.conf`: where the boot files go and what the nodes mount.
 ///
 /// ```toml
@@ -9,7 +17,9 @@ import Foundation
 /// cluster_network = "10.0.0.0/24"   # who may mount the class roots (read-only)
 /// tftp_root = "/srv/tftp"           # default <state>/tftp
 /// exports_file = "/etc/exports.d/farmctl.exports"   # default <state>/exports
-/// nfs_options = "vers=3,tcp,nolock" # the nfsroot= mount options (default)
+/// nfs_options = "vers=4,tcp"       # the nfsroot= mount options (default)
+/// nfs_server = "knfsd"              # or "ganesha", or ["knfsd", "ganesha"]: which export configs to write
+/// ganesha_exports_file = "/etc/ganesha/farmctl.conf"   # default <state>/ganesha-exports.conf
 /// timeout = 10                      # seconds at the boot: prompt of pxelinux.cfg/default (default)
 /// writable_exports = ["/home", "/scratch(rw,async,no_root_squash)"]
 /// ```
@@ -24,6 +34,10 @@ public struct PXESettings: Sendable, Equatable {
     public var nfsOptions: String
     /// The exports file farmctl owns (default `<state>/exports`; never `/etc/exports`).
     public var exportsFile: URL
+    /// The NFS servers farmctl writes export configuration for (default knfsd only).
+    public var nfsServers: [NFSServer]
+    /// The nfs-ganesha EXPORT blocks farmctl owns, for `%include` in ganesha.conf (default `<state>/ganesha-exports.conf`).
+    public var ganeshaExportsFile: URL
     /// Seconds the `boot:` prompt of `pxelinux.cfg/default` waits (1–3600, default 10).
     public var timeout: Int
     /// Read-write exports to the cluster network besides the class roots (e.g. `/home`).
@@ -31,8 +45,10 @@ public struct PXESettings: Sendable, Equatable {
     /// Where the `[pxe]` header is.
     public var location: SourceLocation
 
-    static let keys = ["tftp_root", "server", "cluster_network", "nfs_options", "exports_file", "timeout", "writable_exports"]
-    static let defaultNFSOptions = "vers=3,tcp,nolock"
+    static let keys = ["tftp_root", "server", "cluster_network", "nfs_options", "exports_file", "timeout", "writable_exports",
+                       "nfs_server", "ganesha_exports_file"]
+    /// NFSv4: the node follows the relative `current` link itself, which works against knfsd and ganesha alike.
+    static let defaultNFSOptions = "vers=4,tcp"
 
     /// Reads and validates the `[pxe]` table; paths resolve against `directory`, defaults go under `state`.
     init(_ table: TOMLTable, directory: URL, state: URL, roots: URL) throws(ConfigError) {
@@ -51,6 +67,9 @@ public struct PXESettings: Sendable, Equatable {
         clusterNetwork = try Self.network(reader)
         nfsOptions = try Self.nfsOptions(reader)
         exportsFile = try Self.exportsFile(reader, directory: directory, state: state)
+        nfsServers = try Self.servers(reader)
+        ganeshaExportsFile = try reader.string("ganesha_exports_file").map { resolvePath($0.value, against: directory) }
+            ?? state.appendingPathComponent("ganesha-exports.conf")
         let timeout = try reader.integer("timeout")
         if let timeout, !(1...3600).contains(timeout.value) {
             throw reader.invalid("timeout", at: timeout.location, "must be between 1 and 3600 seconds, found \(timeout.value)",
@@ -58,6 +77,27 @@ public struct PXESettings: Sendable, Equatable {
         }
         self.timeout = timeout?.value ?? 10
         writableExports = try WritableExport.list(reader, roots: roots)
+    }
+
+    private static func servers(_ reader: TableReader) throws(ConfigError) -> [NFSServer] {
+        let fix = "set nfs_server = \"knfsd\", \"ganesha\" or [\"knfsd\", \"ganesha\"]"
+        let names: [Located<String>]
+        if let one = try? reader.string("nfs_server") {
+            names = [one]
+        } else if let list = try reader.strings("nfs_server") {
+            names = list.value
+        } else {
+            return [.knfsd]
+        }
+        var servers: [NFSServer] = []
+        for name in names {
+            guard let server = NFSServer(rawValue: name.value) else {
+                throw reader.invalid("nfs_server", at: name.location, "names `\(name.value)`, not an NFS server farmctl writes for", fix: fix)
+            }
+            if !servers.contains(server) { servers.append(server) }
+        }
+        guard !servers.isEmpty else { throw reader.invalid("nfs_server", at: reader.table.location, "is an empty list", fix: fix) }
+        return servers
     }
 
     private static func network(_ reader: TableReader) throws(ConfigError) -> IPv4Network {

@@ -38,11 +38,4 @@ public struct Repository: Sendable, Hashable {
 }
 
 /// Something about Portage or its inputs is wrong.
-public struct PortageError: UserFacingError {
-    public var problem: String
-    public var fix: String
-    public init(problem: String, fix: String) {
-        self.problem = problem
-        self.fix = fix
-    }
-}
+public typealias PortageError = Problem

@@ -242,10 +242,9 @@ public struct FarmStore: Sendable {
 }
 
 /// A store operation failed.
-public struct StoreError: UserFacingError {
-    public var problem: String
-    public var fix: String
+public typealias StoreError = Problem
 
+extension Problem {
     static func noBuild(_ id: Int64) -> StoreError {
         StoreError(problem: "no build with id \(id) in the provenance database", fix: "list builds with `farmctl query builds`")
     }

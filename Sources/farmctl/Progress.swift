@@ -182,5 +182,6 @@ extension NetworkBootReport {
     var summary: String {
         let changes = written.isEmpty && removed.isEmpty ? "unchanged" : "\(written.count) file(s) written, \(removed.count) removed"
         return "network boot: \(changes)" + (exportsChanged ? "; \(exportsFile) changed: run `exportfs -ra` on the NFS server" : "")
+            + (ganeshaChanged ? "; \(ganeshaFile ?? "") changed: restart nfs-ganesha" : "")
     }
 }

@@ -24,7 +24,7 @@ import Testing
         let roots = farm.url("var/roots").path
         let defaultFile = try farm.read("var/tftp/pxelinux.cfg/default")
         #expect(defaultFile.contains("LABEL PIII\n  KERNEL PIII/vmlinuz-6.6.30-gentoo\n  APPEND root=/dev/nfs "
-                                     + "nfsroot=10.0.0.1:\(roots)/PIII/current,vers=3,tcp,nolock ip=dhcp ro"))
+                                     + "nfsroot=10.0.0.1:\(roots)/PIII/current,vers=4,tcp ip=dhcp ro"))
         #expect(defaultFile.contains("# AthlonXP: no published kernel yet, so no label"))
         #expect(try farm.read("var/tftp/pxelinux.cfg/01-00-16-3e-00-00-01").contains("DEFAULT PIII\n"))
         #expect(try farm.read("var/tftp/pxelinux.cfg/01-00-16-3e-00-00-02").contains("SAY farmctl: class AthlonXP has no published kernel"))

@@ -34,10 +34,11 @@ import Testing
     @Test func theRequiredKeysAloneGiveTheDefaults() throws {
         // Given only server and cluster_network
         let pxe = try #require(try parse(Self.required))
-        // Then files go under the state directory, never /etc/exports, with vers=3 TCP mounts without locking
+        // Then files go under the state directory, never /etc/exports, NFSv4 over TCP, exports for knfsd
         #expect(pxe.server.description == "10.0.0.1" && pxe.clusterNetwork.description == "10.0.0.0/24")
         #expect(pxe.tftpRoot.path == "/srv/farm/var/tftp" && pxe.exportsFile.path == "/srv/farm/var/exports")
-        #expect(pxe.nfsOptions == "vers=3,tcp,nolock" && pxe.timeout == 10 && pxe.writableExports.isEmpty)
+        #expect(pxe.nfsOptions == "vers=4,tcp" && pxe.timeout == 10 && pxe.writableExports.isEmpty)
+        #expect(pxe.nfsServers == [.knfsd] && pxe.ganeshaExportsFile.path == "/srv/farm/var/ganesha-exports.conf")
         #expect(pxe.location.line == 10)
     }
 
@@ -45,13 +46,15 @@ import Testing
         // Given every key, relative tftp_root and exports in exports(5) syntax
         let pxe = try #require(try parse(Self.required + [
             "tftp_root = \"tftp\"", "exports_file = \"/etc/exports.d/farmctl.exports\"", "nfs_options = \"vers=3,udp,nolock,hard\"",
-            "timeout = 5", "writable_exports = [\"/home\", \"/scratch/(async,no_root_squash)\"]"]))
+            "timeout = 5", "writable_exports = [\"/home\", \"/scratch/(async,no_root_squash)\"]",
+            "nfs_server = [\"knfsd\", \"ganesha\"]", "ganesha_exports_file = \"/etc/ganesha/farmctl.conf\""]))
         // Then paths resolve against workers.conf's directory and writable exports get `rw` first
         #expect(pxe.tftpRoot.path == "/srv/farm/tftp" && pxe.exportsFile.path == "/etc/exports.d/farmctl.exports")
         #expect(pxe.nfsOptions == "vers=3,udp,nolock,hard" && pxe.timeout == 5)
         #expect(pxe.writableExports.map(\.path) == ["/home", "/scratch"])
         #expect(pxe.writableExports.map(\.options) == [["rw", "sync", "no_subtree_check"], ["rw", "async", "no_root_squash"]])
         #expect(pxe.writableExports.map(\.location.line) == [17, 17])
+        #expect(pxe.nfsServers == [.knfsd, .ganesha] && pxe.ganeshaExportsFile.path == "/etc/ganesha/farmctl.conf")
     }
 
     static let invalid: [(lines: [String], line: Int, kind: ConfigError.Kind, fragments: [String])] = [
@@ -72,6 +75,8 @@ import Testing
         (required + ["writable_exports = [\"/srv/farm/roots/PIII\"]"], 13, .invalidValue, ["overlaps the class roots"]),
         (required + ["writable_exports = [", "  \"/home\",", "  \"/home/\",", "]"], 15, .invalidValue, ["lists /home twice"]),
         (required + ["timeout = 0"], 13, .invalidValue, ["between 1 and 3600", "forever"]),
+        (required + ["nfs_server = \"nfsd\""], 13, .invalidValue, ["`nfsd`, not an NFS server", "\"ganesha\""]),
+        (required + ["nfs_server = [\"knfsd\", \"unfs3\"]"], 13, .invalidValue, ["`unfs3`, not an NFS server"]),
         (required + ["tftproot = \"/srv/tftp\""], 13, .unknownKey, ["unknown key `tftproot` in [pxe]", "did you mean `tftp_root`?"]),
     ]
 

@@ -31,7 +31,7 @@ struct BadInputTests {
 
     @Test func malformedWorkersConf() throws {
         try expectRefused(breaking: { try $0.replace(in: "workers.conf", "jobs = 2", with: "jobs = two") },
-                          mentions: ["workers.conf:25", "`two`"])
+                          mentions: ["workers.conf:31", "`two`"])
     }
 
     @Test func unknownKeyInWorkersConfSuggestsTheRightOne() throws {

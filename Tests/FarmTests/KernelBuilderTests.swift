@@ -124,7 +124,7 @@ import TestSupport
         try farm.replace(in: "profiles/PIII/class.toml", "version = \"6.1\"", with: "version = \"5.10\"")
         // When built, Then class.toml's version line is named with the version the source has
         let error = await #expect(throws: ConfigError.self) { try await build(farm) }
-        #expect(error?.problem.contains("class.toml:22: [kernel] version is 5.10, but") == true, "\(String(describing: error))")
+        #expect(error?.problem.contains("class.toml:23: [kernel] version is 5.10, but") == true, "\(String(describing: error))")
         #expect(error?.fix.contains("version = \"6.1.0-fixture\"") == true)
     }
 
@@ -138,7 +138,7 @@ import TestSupport
             _ = try await build(farm)
             Issue.record("the module build did not fail")
         } catch let error as FarmError {
-            #expect(error.problem.contains("the module farmmark (") && error.problem.contains("class.toml:25) failed to build against kernel 6.1.0-fixture"),
+            #expect(error.problem.contains("the module farmmark (") && error.problem.contains("class.toml:26) failed to build against kernel 6.1.0-fixture"),
                     "\(error)")
             #expect(error.fix.contains("keeps its published root"))
         }

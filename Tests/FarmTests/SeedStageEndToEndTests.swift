@@ -33,7 +33,7 @@ struct SeedStageEndToEndTests {
         #expect(fm.isExecutableFile(atPath: root + "/etc/local.d/poweroff.stop"))
         let fstab = try farm.read("var/roots/PIII/current/etc/fstab")
         #expect(fstab.contains("/dev/nfs                /                   nfs     ro"))
-        #expect(fstab.contains("192.168.10.1:/home") && !fstab.contains("SERVER:"), "\(fstab)")
+        #expect(fstab.contains("10.0.2.2:/home") && !fstab.contains("SERVER:"), "\(fstab)")
         // and the store and `roots list` know the stage by its digest
         let loaded = try Farm.load(configPath: farm.config.path)
         let first = try #require(try loaded.listGenerations(class: "PIII").first?.stage)

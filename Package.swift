@@ -14,9 +14,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // FilePath and errno for swift-subprocess's API (Workers imports SystemPackage where Apple's System is absent).
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
         // OpenSSL libcrypto: SHA-256, SHA-512 and BLAKE2B for binpkgs and Manifests.
@@ -41,7 +42,7 @@ let package = Package(
         // Seed stages: the userland every class root starts from (tarball or directory), digested, extracted, checked.
         .target(name: "Seed", dependencies: ["FarmModel", "FarmConfig", "Binpkg"]),
         // Adapter over the real Portage: config roots, emerge invocations, --pretend parsing, Manifests.
-        .target(name: "Portage", dependencies: ["FarmModel", "Binpkg", "Workers"],
+        .target(name: "Portage", dependencies: ["FarmModel", "Workers"],
                 resources: [.copy("Helpers")]),
         // Provenance store: builds, binpkgs, root generations in SQLite (GRDB).
         .target(name: "Store", dependencies: ["FarmModel", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -49,32 +50,31 @@ let package = Package(
         .target(name: "Workers", dependencies: [
             "FarmModel", "CLibSSH2", "CCrypto",
             .product(name: "Subprocess", package: "swift-subprocess"),
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ]),
         // Package-level scheduling: DAG, slots, scoring, dispatcher; declares the executor protocol.
         .target(name: "Scheduler", dependencies: ["FarmModel"]),
         // Farm use cases: build, assemble, publish, query.
         .target(name: "Farm", dependencies: [
             "FarmModel", "FarmConfig", "CPU", "Binpkg", "Portage", "Store", "Workers", "Scheduler", "Boot", "Seed",
-            .product(name: "Logging", package: "swift-log"),
         ]),
         // The command line: parsing and rendering only.
         .executableTarget(name: "farmctl", dependencies: [
-            "Farm", "FarmModel", "CPU",
+            "Farm", "FarmModel", "CPU", "Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .target(name: "TestSupport", dependencies: ["FarmModel"], path: "Tests/TestSupport"),
-        .testTarget(name: "FarmModelTests", dependencies: ["FarmModel", "TestSupport"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "FarmModelTests", dependencies: ["FarmModel"]),
         .testTarget(name: "CPUTests", dependencies: ["CPU", "TestSupport"]),
-        .testTarget(name: "FarmConfigTests", dependencies: ["FarmConfig", "TestSupport"]),
+        .testTarget(name: "FarmConfigTests", dependencies: ["FarmConfig", "FarmModel", "TestSupport"]),
         .testTarget(name: "BootTests", dependencies: ["Boot", "FarmConfig", "FarmModel", "TestSupport"]),
-        .testTarget(name: "BinpkgTests", dependencies: ["Binpkg", "TestSupport"]),
+        .testTarget(name: "BinpkgTests", dependencies: ["Binpkg", "FarmModel", "TestSupport"]),
         .testTarget(name: "SeedTests", dependencies: ["Seed", "FarmConfig", "TestSupport"]),
-        .testTarget(name: "PortageTests", dependencies: ["Portage", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        .testTarget(name: "WorkersTests", dependencies: ["Workers", "FarmModel", "TestSupport"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport"]),
-        .testTarget(name: "FarmTests", dependencies: ["Farm", "Store", "Binpkg", "FarmModel", "Workers", "Portage", "Seed", "TestSupport",
+        .testTarget(name: "PortageTests", dependencies: ["Portage", "FarmModel", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "FarmModel", "TestSupport"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "TestSupport"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FarmModel"]),
+        .testTarget(name: "FarmTests", dependencies: ["Farm", "FarmConfig", "Store", "Binpkg", "FarmModel", "Workers", "Portage", "Seed", "TestSupport",
                                                    .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]

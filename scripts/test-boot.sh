@@ -15,7 +15,8 @@
 #
 # Environment (optional): CLASSES (default: every class with a PXE label), CONFIG (default REPO/workers.conf),
 # BOOT_TIMEOUT (s per boot, default 240), MOUNT_DEADLINE (s to the root mount, default 60), ROLLBACK_CLASS
-# (default the first class; "none" skips), BOOT_CACHE (console logs, ganesha config; default REPO/.cache/boot).
+# (default the first class; "none" skips), BOOT_CACHE (console logs, ganesha config; default REPO/.cache/boot),
+# GUEST_SERVER (the server address the guests mount from, default 10.0.2.2).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +25,7 @@ CONFIG="${CONFIG:-$REPO/workers.conf}"
 CACHE="${BOOT_CACHE:-$REPO/.cache/boot}"
 TIMEOUT="${BOOT_TIMEOUT:-240}"
 MOUNT_DEADLINE="${MOUNT_DEADLINE:-60}"
-GUEST_SERVER=10.0.2.2     # the host's loopback as qemu's user-mode network shows it to the guest
+GUEST_SERVER="${GUEST_SERVER:-10.0.2.2}"   # the host's loopback as qemu's user-mode network shows it to the guest
 
 log() { printf 'test-boot: %s\n' "$*"; }
 die() { printf 'test-boot: error: %s\n' "$*" >&2; exit 1; }
@@ -161,6 +162,11 @@ boot() {
     QEMU_PID=""
     BOOT_SECONDS=$(secs "$t0" "$(now)")
     tr -d '\r' < "$console" > "$console.txt"
+    if [[ -z $mounted ]] && ((${#bad[@]})); then
+        log "[$class] FAIL after $BOOT_SECONDS s: ${bad[0]}; console ($console.txt), last lines:"
+        tail -8 "$console.txt" | sed 's/^/    /'
+        return 1
+    fi
     expect() { grep -qE -- "$1" "$console.txt" || bad+=("$2"); }
     expect "VFS: Mounted root \(nfs4 filesystem\) readonly" "the root was not mounted read-only over NFSv4"
     expect "FARM-SELFTEST root $GUEST_SERVER:[^ ]+ nfs4 ro," "the node does not see / as read-only nfs4"

@@ -12,6 +12,8 @@ struct ClassWorkspace: Sendable {
     let rootsDirectory: String
     /// Per-package build logs farmctl writes (`<logs>/<CLASS>/<pf>-<build id>.log`).
     let logsDirectory: String
+    /// What the class's binpkgs must have been built with (make.conf, package.env), computed once.
+    let binpkgCheck: ClassBinpkgCheck
     /// The seed stage the staging root and every generation start from (`[base] stage`), once opened.
     var stage: SeedStage?
     /// The packages of the stage's own vdb: never built, installed or rebuilt for the class's flags by farmctl.
@@ -30,6 +32,7 @@ struct ClassWorkspace: Sendable {
 
     init(profile: ClassProfile, settings: FarmSettings, worker: WorkerSpec, repositories: [Repository], emerge: String) {
         self.profile = profile
+        binpkgCheck = ClassBinpkgCheck(profile)
         let name = profile.name.rawValue
         let work = worker.workdir.appendingPathComponent(name).path
         tree = ClassTree(

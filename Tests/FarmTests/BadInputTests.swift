@@ -7,7 +7,7 @@ import TestSupport
 /// if the error came after the run started (planning, distfiles), holds only that run, recorded as failed.
 @Suite(.enabled(if: ExampleFarm.portageInstalled, "run `make bootstrap` first"))
 struct BadInputTests {
-    let farmctl = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/farmctl").path
+    let farmctl = Fixtures.farmctl
 
     /// Runs `farmctl build` on a broken copy and checks the error and that nothing was written.
     func expectRefused(_ arguments: [String] = [], breaking: (ExampleFarm) throws -> Void,

@@ -5,7 +5,7 @@ import TestSupport
 /// `farmctl classify` and `farmctl nodes` on a copy of the example farm (PIII: -march=pentium3, AthlonXP: -march=athlon-xp).
 @Suite("farmctl classify and nodes")
 struct ClassifyCommandTests {
-    let farmctl = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/farmctl").path
+    let farmctl = Fixtures.farmctl
     func dump(_ name: String) -> String {
         let extra = Fixtures.repositoryRoot.appendingPathComponent("Tests/Fixtures/cpuinfo-extra/\(name)")
         return FileManager.default.fileExists(atPath: extra.path) ? extra.path : Fixtures.testdata("cpuinfo/\(name)").path

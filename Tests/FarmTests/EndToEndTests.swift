@@ -11,7 +11,7 @@ import TestSupport
 /// Serialized: Portage's host side (build-only dependencies) lives in the shared venv.
 @Suite(.serialized, .enabled(if: ExampleFarm.portageInstalled, "run `make bootstrap` first"))
 struct EndToEndTests {
-    let farmctl = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/farmctl").path
+    let farmctl = Fixtures.farmctl
 
     func build(_ farm: ExampleFarm, _ classes: [String] = ["PIII", "AthlonXP"]) async throws -> BuildSummary {
         try await Farm.load(configPath: farm.config.path).build(classes: classes, verbose: false) { _ in }

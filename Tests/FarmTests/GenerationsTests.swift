@@ -7,7 +7,7 @@ import TestSupport
 
 /// `farmctl roots list|rollback|diff` and pruning, on recorded generations (no emerge needed).
 @Suite struct GenerationsTests {
-    let farmctl = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/farmctl").path
+    let farmctl = Fixtures.farmctl
 
     /// A copy of the example farm whose PIII class has published generations 1…count, generation g holding
     /// libstr-1.0, fhsum-1.0 (rebuilt in g ≥ 2), libcsv (1.0, 1.1 from g ≥ 3) and, from g ≥ 4, libini-1.0.

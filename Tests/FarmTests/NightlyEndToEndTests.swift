@@ -9,7 +9,7 @@ import TestSupport
 /// killed with SIGKILL at each kill point (`FARMCTL_KILL_AT`), locked out, after an ebuild bump and a damaged binpkg.
 @Suite(.serialized, .enabled(if: ExampleFarm.portageInstalled, "run `make bootstrap` first"))
 struct NightlyEndToEndTests {
-    let farmctl = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/farmctl").path
+    let farmctl = Fixtures.farmctl
 
     func nightly(_ farm: ExampleFarm, _ arguments: [String] = [], killAt point: String? = nil) throws -> ExampleFarm.Ended {
         try ExampleFarm.launch(farmctl, ["nightly", "--config", farm.config.path] + arguments,

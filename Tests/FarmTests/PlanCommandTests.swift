@@ -5,7 +5,7 @@ import TestSupport
 /// `farmctl plan` on a copy of the example farm plus an amd64 class, with an x86-only worker (never contacted).
 @Suite(.enabled(if: ExampleFarm.portageInstalled, "run `make bootstrap` first"))
 struct PlanCommandTests {
-    let farmctl = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/farmctl").path
+    let farmctl = Fixtures.farmctl
 
     struct Preview: Decodable {
         struct Step: Decodable { var `class`: String; var cpv: String; var worker: String; var notElsewhere: [String: String] }

@@ -9,7 +9,7 @@ import TestSupport
 /// with the real emerge on each: one host is killed during the run.
 @Suite(.serialized, .enabled(if: ExampleFarm.portageInstalled, "run `make bootstrap` first"))
 struct SSHWorkersEndToEndTests {
-    let farmctl = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/farmctl").path
+    let farmctl = Fixtures.farmctl
 
     /// The example farm's [farm] table with `hosts` as its only workers (SSH, builds amd64 and x86).
     static func configure(_ farm: ExampleFarm, hosts: [SSHTestHost], jobs: Int = 1, arches: String = "[\"amd64\", \"x86\"]") throws {

@@ -10,7 +10,7 @@ import TestSupport
 /// Fixture stages here; the real example stage (debootstrap) in RealStageTests.
 @Suite(.serialized, .enabled(if: ExampleFarm.portageInstalled, "run `make bootstrap` first"))
 struct SeedStageEndToEndTests {
-    let farmctl = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/farmctl").path
+    let farmctl = Fixtures.farmctl
 
     func build(_ farm: ExampleFarm) async throws -> BuildSummary {
         try await Farm.load(configPath: farm.config.path).build(classes: ["PIII"], verbose: false) { _ in }

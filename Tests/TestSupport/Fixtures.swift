@@ -25,6 +25,18 @@ public enum Fixtures {
         sharedTestdata.appendingPathComponent(relativePath)
     }
 
+    /// The `farmctl` executable SwiftPM built beside this test bundle (`.build/<triple>/<configuration>/farmctl`,
+    /// whatever the triple and configuration; `swift test` builds it because the tests depend on it).
+    public static let farmctl: String = {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = bundle.deletingLastPathComponent()
+        // The test process is `<bin>/<Package>PackageTests.xctest` (Linux) or runs inside it (`…xctest/Contents/MacOS`).
+        while directory.path != "/" && !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("farmctl").path) {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("farmctl").path
+    }()
+
     /// The fake kbuild tree of fast kernel tests (Tests/Fixtures/kbuild-tree; its README says what it fakes).
     public static var kbuildTree: URL { repositoryRoot.appendingPathComponent("Tests/Fixtures/kbuild-tree") }
 

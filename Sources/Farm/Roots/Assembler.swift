@@ -104,7 +104,6 @@ struct Assembler: Sendable {
         }
         let pkgdir = URL(fileURLWithPath: workspace.tree.pkgdir)
         let index = try PackagesIndex(contentsOf: pkgdir.appendingPathComponent("Packages"))
-        let keeper = PkgdirKeeper(workspace: workspace, settings: settings, store: store)
         return try MergeList.parse(output).filter { $0.kind == .binary }.map { entry in
             let block = index.packages.first { $0.cpv == entry.cpv.description && $0.buildID == entry.binpkgBuildID }
             guard let relative = block?.relativePath else {
@@ -112,7 +111,7 @@ struct Assembler: Sendable {
                                 fix: "run `farmctl binpkg verify \(pkgdir.path)`, then `farmctl build \(workspace.nodeClass)` again")
             }
             let url = pkgdir.appendingPathComponent(relative)
-            let differences = keeper.incompatibilities(try BinpkgFile.metadata(of: url), cpv: entry.cpv)
+            let differences = workspace.binpkgCheck.incompatibilities(try BinpkgFile.metadata(of: url), cpv: entry.cpv)
             guard differences.isEmpty else {
                 throw FarmError(problem: "class \(workspace.nodeClass): \(url.path) was built for other flags: \(differences.map(\.description).joined(separator: "; "))",
                                 fix: "run `farmctl build \(workspace.nodeClass)` again: it moves such binpkgs aside and rebuilds them")

@@ -33,8 +33,7 @@ extension Farm {
                              hostPkgdir: settings.packages.appendingPathComponent(ClassWorkspace.host.rawValue).path,
                              logs: settings.logs.path),
             lacking: placement.mapValues(\.lacking), store: store, run: run, settings: settings, verbose: verbose, events: events)
-        let slots = settings.workers.filter { sites[$0.name] != nil }
-            .map { WorkerSlots(name: $0.name, arches: Set($0.arches.map(\.rawValue)), jobs: $0.jobs, speed: $0.speed) }
+        let slots = settings.workers.filter { sites[$0.name] != nil }.map { WorkerSlots(worker: $0) }
         let dispatcher = Dispatcher(jobs: jobs, workers: slots, executor: executor) { event in
             switch event {
             case .skipped(let id, let cause): events(.buildSkipped(id.nodeClass, id.cpv, because: cause.cpv))
@@ -51,10 +50,8 @@ extension Farm {
     static func distfilesByJob(_ plans: [ClassPlan], distfiles: Distfiles) throws -> [JobID: [(String, Manifest.Entry)]] {
         var result: [JobID: [(String, Manifest.Entry)]] = [:]
         for plan in plans {
-            let hostSide = Set(plan.toBuild.filter { $0.root == nil }.map(\.cpv))
             for entry in plan.toBuild {
-                let id = JobID(hostSide.contains(entry.cpv) ? ClassWorkspace.host : plan.workspace.nodeClass, entry.cpv)
-                result[id] = try (plan.distfiles[entry.cpv] ?? []).map { ($0, try distfiles.manifestEntry(for: entry, name: $0).1) }
+                result[plan.jobID(entry.cpv)] = try (plan.distfiles[entry.cpv] ?? []).map { ($0, try distfiles.manifestEntry(for: entry, name: $0).1) }
             }
         }
         return result

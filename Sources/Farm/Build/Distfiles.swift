@@ -8,6 +8,14 @@ struct Distfiles: Sendable {
     let distdir: String
     let mirrors: [String]
     let repositories: [Repository]
+    /// Each package's Manifest, parsed once per run (prepare, the re-plan and the jobs' distfile lists all ask).
+    private let manifests = ManifestCache()
+
+    init(distdir: String, mirrors: [String], repositories: [Repository]) {
+        self.distdir = distdir
+        self.mirrors = mirrors
+        self.repositories = repositories
+    }
 
     /// Ensures each needed distfile is in DISTDIR, verified; copies missing ones from the local mirrors.
     /// Returns (needed, copied). Throws naming the file, the Manifest and the mismatch.
@@ -50,7 +58,7 @@ struct Distfiles: Sendable {
     func manifestEntry(for entry: MergeListEntry, name: String) throws -> (Manifest, Manifest.Entry) {
         let repository = repositories.first { $0.name == entry.repository } ?? repositories.first
         let path = ((repository?.location ?? "") as NSString).appendingPathComponent("\(entry.cpv.cp)/Manifest")
-        let manifest = try Manifest(contentsOf: URL(fileURLWithPath: path))
+        let manifest = try manifests.manifest(at: path)
         guard let found = manifest.entry(named: name, type: .dist) else {
             throw FarmError(problem: "\(path) has no DIST line for \(name), which \(entry.cpv) needs",
                             fix: "run `ebuild \(entry.cpv.cp)/\(entry.cpv.pf).ebuild manifest` in the repository")
@@ -68,5 +76,19 @@ struct Distfiles: Sendable {
                             fix: inDistdir ? "delete \(path) so farmctl copies a good one, or re-run `ebuild … manifest` if it changed on purpose"
                                            : "replace \(path) with the original, or re-run `ebuild … manifest` if it changed on purpose")
         }
+    }
+}
+
+/// Parsed Manifests by path, shared by the copies of one run's `Distfiles`.
+private final class ManifestCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byPath: [String: Manifest] = [:]
+
+    /// The Manifest at `path`, parsed on first use.
+    func manifest(at path: String) throws -> Manifest {
+        if let cached = lock.withLock({ byPath[path] }) { return cached }
+        let parsed = try Manifest(contentsOf: URL(fileURLWithPath: path))
+        lock.withLock { byPath[path] = parsed }
+        return parsed
     }
 }

@@ -48,7 +48,7 @@ extension Farm {
         let lacking = placement.mapValues(\.lacking)
         // With no CPU recorded yet, nothing is known about runners: place by arch only.
         let jobs = cpus.isEmpty ? try Self.jobs(for: plans, store: store) : BuildHosts.place(try Self.jobs(for: plans, store: store), placement)
-        let slots = settings.workers.map { WorkerSlots(name: $0.name, arches: Set($0.arches.map(\.rawValue)), jobs: $0.jobs, speed: $0.speed) }
+        let slots = settings.workers.map { WorkerSlots(worker: $0) }
         let simulation = ScheduleSimulation(jobs: jobs, workers: slots)
         var preview = PlanPreview(makespanSeconds: simulation.makespan)
         for (index, placement) in simulation.placements.enumerated() {

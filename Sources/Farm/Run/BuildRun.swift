@@ -142,8 +142,7 @@ extension Farm {
         var results: [BuildSummary.ClassResult] = []
         for plan in plans {
             let nodeClass = plan.workspace.nodeClass
-            let hostNeeds = Set(plan.toBuild.filter { $0.root == nil }.map(\.cpv))
-            let mine = statuses.filter { $0.key.nodeClass == nodeClass || $0.key.nodeClass == ClassWorkspace.host && hostNeeds.contains($0.key.cpv) }
+            let mine = statuses.filter { $0.key.nodeClass == nodeClass || $0.key.nodeClass == ClassWorkspace.host && plan.hostSide.contains($0.key.cpv) }
             let built = mine.values.filter { $0 == .succeeded }.count
             let failed = mine.count - built
             var outcome: ClassOutcome
@@ -215,14 +214,12 @@ extension Farm {
     /// One build job per planned package; host-side (build-only) packages once for all classes.
     static func jobs(for plans: [ClassPlan], store: FarmStore?) throws -> [BuildJob] {
         var jobs: [JobID: BuildJob] = [:]
+        let past = try store?.meanBuildSeconds() ?? [:]
         for plan in plans {
-            let nodeClass = plan.workspace.nodeClass
-            let hostSide = Set(plan.toBuild.filter { $0.root == nil }.map(\.cpv))
-            func id(_ cpv: CPV) -> JobID { JobID(hostSide.contains(cpv) ? ClassWorkspace.host : nodeClass, cpv) }
             for entry in plan.toBuild {
-                let job = BuildJob(id: id(entry.cpv), arch: plan.workspace.profile.arch.rawValue,
-                                   dependencies: Set((plan.dependencies[entry.cpv] ?? []).map(id)),
-                                   estimatedSeconds: try store?.meanBuildSeconds(cp: entry.cpv.cp) ?? 10)
+                let job = BuildJob(id: plan.jobID(entry.cpv), arch: plan.workspace.profile.arch.rawValue,
+                                   dependencies: Set((plan.dependencies[entry.cpv] ?? []).map(plan.jobID)),
+                                   estimatedSeconds: past[entry.cpv.cp] ?? 10)
                 jobs[job.id, default: job].dependencies.formUnion(job.dependencies)
             }
         }

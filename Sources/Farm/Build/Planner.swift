@@ -2,6 +2,7 @@ import Foundation
 import FarmConfig
 import FarmModel
 import Portage
+import Scheduler
 import Workers
 
 /// What one class needs built this run, in emerge's order, with the edges between those builds.
@@ -15,6 +16,22 @@ struct ClassPlan: Sendable {
     let distfiles: [CPV: [String]]
     /// True when the build flags changed and everything is rebuilt.
     let emptyTree: Bool
+    /// Packages built for Portage's host side (build-only tools, `root == nil`): one job for all classes.
+    let hostSide: Set<CPV>
+
+    init(workspace: ClassWorkspace, toBuild: [MergeListEntry], dependencies: [CPV: [CPV]], distfiles: [CPV: [String]], emptyTree: Bool) {
+        self.workspace = workspace
+        self.toBuild = toBuild
+        self.dependencies = dependencies
+        self.distfiles = distfiles
+        self.emptyTree = emptyTree
+        hostSide = Set(toBuild.filter { $0.root == nil }.map(\.cpv))
+    }
+
+    /// The build job of one of its packages: the class's own, or the host side's shared one.
+    func jobID(_ cpv: CPV) -> JobID {
+        JobID(hostSide.contains(cpv) ? ClassWorkspace.host : workspace.nodeClass, cpv)
+    }
 }
 
 /// Plans classes with the real `emerge --pretend` against each class's staging root.

@@ -3,21 +3,10 @@ import Foundation
 import Store
 import Workers
 
+/// What a run records about itself: its status file, the summary's counts per class and worker, the stored JSON.
 extension Farm {
     /// `<state>/status.json`: the running run's progress (`farmctl status`).
     var statusFile: String { settings.state.appendingPathComponent("status.json").path }
-
-    /// Runs `[farm] sync` with /bin/sh in workers.conf's directory; its output goes to `<logs>/sync-<run>.log`.
-    func runSync(_ command: String, run: Int64) async throws -> SyncResult {
-        let log = settings.logs.appendingPathComponent("sync-\(run).log").path
-        try FileManager.default.createDirectory(atPath: settings.logs.path, withIntermediateDirectories: true)
-        let started = Date()
-        var shell = Command("/bin/sh", ["-c", command])
-        shell.workingDirectory = settings.directory.path
-        let result = try await LocalTransport().run(shell, logPath: log, onLine: { _ in })
-        return SyncResult(command: command, succeeded: result.termination.succeeded,
-                          seconds: Date().timeIntervalSince(started), log: log)
-    }
 
     /// Packages of the class's root after the run that were not built in it.
     func reusedCount(_ outcome: ClassOutcome, nodeClass: ClassName, built: Int, store: FarmStore) throws -> Int {
@@ -47,15 +36,5 @@ extension Farm {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
         return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
-
-extension Array where Element: Sendable {
-    /// `map` with an async transform, in order, one at a time.
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var result: [T] = []
-        result.reserveCapacity(count)
-        for element in self { result.append(try await transform(element)) }
-        return result
     }
 }

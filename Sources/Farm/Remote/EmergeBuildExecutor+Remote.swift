@@ -32,8 +32,7 @@ extension EmergeBuildExecutor {
         let url = URL(fileURLWithPath: binpkg)
         var problems = BinpkgHealth.problems(of: url, entry: nil)
         if problems.isEmpty, !isHost {
-            let keeper = PkgdirKeeper(workspace: workspace, settings: settings, store: store)
-            problems = keeper.incompatibilities(try BinpkgFile.metadata(of: url), cpv: cpv).map(\.description)
+            problems = workspace.binpkgCheck.incompatibilities(try BinpkgFile.metadata(of: url), cpv: cpv).map(\.description)
         }
         guard problems.isEmpty else {
             try? FileManager.default.removeItem(at: url)

@@ -45,7 +45,7 @@ extension Farm {
                 report.refused.append((url.path, "its metadata has no valid CATEGORY/PF"))
                 continue
             }
-            let differences = keeper.incompatibilities(metadata, cpv: cpv)
+            let differences = keeper.check.incompatibilities(metadata, cpv: cpv)
             guard differences.isEmpty else {
                 report.refused.append((url.path, "built for other flags than class \(name): "
                                        + differences.map(\.description).joined(separator: "; ")))

@@ -11,18 +11,15 @@ struct PkgdirKeeper: Sendable {
     let pkgdir: URL
     /// `<state>/quarantine/<CLASS>`: where moved binpkgs go, under their PKGDIR-relative path.
     let quarantineDirectory: URL
-    /// The class's flags, from its make.conf.
-    let toolchain: ClassToolchain
-    /// Atoms with a package.env entry: their CFLAGS/CXXFLAGS/LDFLAGS may differ from make.conf.
-    let packageEnvAtoms: [Atom]
+    /// What a binpkg of the class must have been built with (computed once per run, in the workspace).
+    let check: ClassBinpkgCheck
     let store: FarmStore
 
     init(workspace: ClassWorkspace, settings: FarmSettings, store: FarmStore) {
         nodeClass = workspace.nodeClass
         pkgdir = URL(fileURLWithPath: workspace.tree.pkgdir)
         quarantineDirectory = settings.state.appendingPathComponent("quarantine/\(workspace.nodeClass)")
-        toolchain = ClassToolchain(workspace.profile.makeConf)
-        packageEnvAtoms = Self.packageEnvAtoms(workspace.profile.packageEnv)
+        check = workspace.binpkgCheck
         self.store = store
     }
 
@@ -71,7 +68,7 @@ struct PkgdirKeeper: Sendable {
                 continue
             }
             let metadata = try BinpkgFile.metadata(of: url)
-            let differences = incompatibilities(metadata, cpv: cpv)
+            let differences = check.incompatibilities(metadata, cpv: cpv)
             guard !differences.isEmpty else { continue }
             let reason = "built for other flags than class \(nodeClass): " + differences.map(\.description).joined(separator: "; ")
             try quarantine(relative, cpv: cpv, kind: .incompatible, reason: reason)
@@ -79,17 +76,6 @@ struct PkgdirKeeper: Sendable {
         }
         if !moved.isEmpty { scan = try indexer.regenerate() }
         return moved
-    }
-
-    /// The differences that forbid installing `metadata`'s binpkg in this class (empty: compatible).
-    func incompatibilities(_ metadata: BinpkgMetadata, cpv: CPV) -> [CompatibilityDifference] {
-        var expected = toolchain
-        if packageEnvAtoms.contains(where: { $0.matches(cpv) }) {
-            expected.cflags = nil  // package.env may set other flags for this package
-            expected.cxxflags = nil
-            expected.ldflags = nil
-        }
-        return metadata.compatibilityKey.differences(from: expected, declaredCPUFlags: metadata.declaredCPUFlags)
     }
 
     /// Moves `relativePath` out of PKGDIR into the quarantine and records it.
@@ -102,30 +88,6 @@ struct PkgdirKeeper: Sendable {
         try FileManager.default.moveItem(at: source, to: target)
         try store.recordQuarantine(class: nodeClass, cpv: cpv, kind: kind, reason: reason, originalPath: source.path,
                                    quarantinePath: target.path, sha256: sha256)
-    }
-
-    static func packageEnvAtoms(_ url: URL?) -> [Atom] {
-        guard let url else { return [] }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return [] }
-        let files = isDirectory.boolValue
-            ? ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted().map { url.appendingPathComponent($0) }
-            : [url]
-        return files.flatMap { file in
-            ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { line -> Atom? in
-                let text = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-                return text.split(whereSeparator: \.isWhitespace).first.flatMap { try? Atom(String($0)) }
-            }
-        }
-    }
-}
-
-extension ClassToolchain {
-    /// The flags a class's make.conf sets (unset ones are not checked).
-    init(_ makeConf: MakeConf) {
-        let cpu = makeConf.value("CPU_FLAGS_X86") == nil ? nil : Set(makeConf.cpuFlagsX86)
-        self.init(chost: makeConf.chost, cflags: makeConf.cflags, cxxflags: makeConf.value("CXXFLAGS"),
-                  ldflags: makeConf.value("LDFLAGS"), cpuFlagsX86: cpu)
     }
 }
 

@@ -81,3 +81,10 @@ extension BuildHosts {
         }
     }
 }
+
+extension WorkerSlots {
+    /// The scheduler's view of a configured worker: its arches, build slots and speed.
+    init(worker: WorkerSpec) {
+        self.init(name: worker.name, arches: Set(worker.arches.map(\.rawValue)), jobs: worker.jobs, speed: worker.speed)
+    }
+}

@@ -9,10 +9,10 @@ extension FarmStore {
                                      source: String) throws -> Int64? {
         try writer.write { db in
             let known = try BuildRecord.filter(Column("class") == nodeClass.rawValue && Column("binpkgSHA256") == binpkg.sha256
-                                               && Column("status") == "succeeded").fetchCount(db)
+                                               && Column("status") == BuildStatus.succeeded.rawValue).fetchCount(db)
             guard known == 0 else { return nil }
             var record = BuildRecord(class: nodeClass.rawValue, cpv: cpv.description, worker: "import", started: builtAt,
-                                     finished: builtAt, status: "succeeded", exitStatus: nil, signal: nil,
+                                     finished: builtAt, status: .succeeded, exitStatus: nil, signal: nil,
                                      logPath: source, binpkgPath: binpkg.path, binpkgSize: binpkg.size,
                                      binpkgSHA256: binpkg.sha256, portageBuildID: binpkg.portageBuildID, chost: binpkg.chost,
                                      cflags: binpkg.cflags, use: binpkg.use, failure: nil, origin: "imported",

@@ -11,7 +11,7 @@ extension FarmStore {
             let last = try Int.fetchOne(db, sql: "SELECT max(number) FROM generation WHERE class = ?",
                                         arguments: [nodeClass.rawValue]) ?? 0
             var record = GenerationRecord(class: nodeClass.rawValue, number: last + 1, created: date,
-                                          status: "assembling", path: path(last + 1), overlayDigest: overlayDigest,
+                                          status: .assembling, path: path(last + 1), overlayDigest: overlayDigest,
                                           kernelRelease: kernel?.release, kernelKey: kernel?.key, runId: run,
                                           stageDigest: stageDigest)
             try record.insert(db)
@@ -39,7 +39,7 @@ extension FarmStore {
                 try GenerationPackageRecord(generationId: id, cpv: package.cpv, buildId: package.buildId,
                                             sha256: package.sha256).insert(db)
             }
-            record.status = "published"
+            record.status = .published
             try record.update(db)
         }
     }
@@ -61,7 +61,7 @@ extension FarmStore {
     /// The newest published generation of a class.
     public func latestPublishedGeneration(class nodeClass: ClassName) throws -> GenerationRecord? {
         try writer.read { db in
-            try GenerationRecord.filter(Column("class") == nodeClass.rawValue && Column("status") == "published")
+            try GenerationRecord.filter(Column("class") == nodeClass.rawValue && Column("status") == GenerationStatus.published.rawValue)
                 .order(Column("number").desc).fetchOne(db)
         }
     }

@@ -6,7 +6,7 @@ extension FarmStore {
     /// Records that a run started (it holds the farm lock); returns its id.
     public func beginRun(command: String, classes: [String], pid: Int, host: String, at date: Date = Date()) throws -> Int64 {
         try writer.write { db in
-            var record = RunRecord(command: command, classes: classes.joined(separator: " "), started: date, status: "running",
+            var record = RunRecord(command: command, classes: classes.joined(separator: " "), started: date, status: .running,
                                    pid: pid, host: host)
             try record.insert(db)
             return record.id!
@@ -24,7 +24,7 @@ extension FarmStore {
     public func finishRun(_ id: Int64, succeeded: Bool, summary: String?, failure: String? = nil, at date: Date = Date()) throws {
         try writer.write { db in
             try db.execute(sql: "UPDATE run SET status = ?, finished = ?, summary = ?, failure = ? WHERE id = ?",
-                           arguments: [succeeded ? "succeeded" : "failed", date, summary, failure, id])
+                           arguments: [(succeeded ? RunState.succeeded : .failed).rawValue, date, summary, failure, id])
         }
     }
 
@@ -42,9 +42,9 @@ extension FarmStore {
     /// holds the farm lock, so nothing else can be running.
     public func recordInterrupted(at date: Date = Date()) throws -> Interrupted {
         try writer.write { db in
-            let runs = try RunRecord.filter(Column("status") == "running").order(Column("id")).fetchAll(db)
-            let builds = try BuildRecord.filter(Column("status") == "running").order(Column("id")).fetchAll(db)
-            let generations = try GenerationRecord.filter(Column("status") == "assembling").order(Column("id")).fetchAll(db)
+            let runs = try RunRecord.filter(Column("status") == RunState.running.rawValue).order(Column("id")).fetchAll(db)
+            let builds = try BuildRecord.filter(Column("status") == BuildStatus.running.rawValue).order(Column("id")).fetchAll(db)
+            let generations = try GenerationRecord.filter(Column("status") == GenerationStatus.assembling.rawValue).order(Column("id")).fetchAll(db)
             try db.execute(sql: "UPDATE run SET status = 'interrupted', finished = ? WHERE status = 'running'", arguments: [date])
             try db.execute(sql: "UPDATE build SET status = 'interrupted', finished = ? WHERE status = 'running'", arguments: [date])
             try db.execute(sql: """

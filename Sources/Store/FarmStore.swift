@@ -34,7 +34,7 @@ public struct FarmStore: Sendable {
                                    run: Int64? = nil, at date: Date = Date()) throws -> Int64 {
         try writer.write { db in
             var record = BuildRecord(class: nodeClass.rawValue, cpv: cpv.description, worker: worker, started: date,
-                                     status: "running", logPath: logPath, runId: run)
+                                     status: .running, logPath: logPath, runId: run)
             try record.insert(db)
             return record.id!
         }
@@ -69,7 +69,7 @@ public struct FarmStore: Sendable {
         try writer.write { db in
             guard var record = try BuildRecord.fetchOne(db, key: id) else { throw StoreError.noBuild(id) }
             record.finished = date
-            record.status = "succeeded"
+            record.status = .succeeded
             record.exitStatus = 0
             record.binpkgPath = binpkg.path
             record.binpkgSize = binpkg.size
@@ -88,7 +88,7 @@ public struct FarmStore: Sendable {
         try writer.write { db in
             guard var record = try BuildRecord.fetchOne(db, key: id) else { throw StoreError.noBuild(id) }
             record.finished = date
-            record.status = "failed"
+            record.status = .failed
             record.exitStatus = exitStatus
             record.signal = signal
             record.failure = reason
@@ -99,7 +99,7 @@ public struct FarmStore: Sendable {
     /// The newest successful build whose binpkg has this SHA-256.
     public func build(withBinpkgSHA256 sha256: String) throws -> BuildRecord? {
         try writer.read { db in
-            try BuildRecord.filter(Column("binpkgSHA256") == sha256 && Column("status") == "succeeded")
+            try BuildRecord.filter(Column("binpkgSHA256") == sha256 && Column("status") == BuildStatus.succeeded.rawValue)
                 .order(Column("id").desc).fetchOne(db)
         }
     }

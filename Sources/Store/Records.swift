@@ -1,6 +1,24 @@
 import Foundation
 import GRDB
 
+/// Where a build stands (the `build.status` column).
+public enum BuildStatus: String, Codable, Sendable, Hashable, CustomStringConvertible {
+    case running, succeeded, failed, interrupted
+    public var description: String { rawValue }
+}
+
+/// Where a root generation stands (the `generation.status` column).
+public enum GenerationStatus: String, Codable, Sendable, Hashable, CustomStringConvertible {
+    case assembling, published, failed
+    public var description: String { rawValue }
+}
+
+/// How a `build` or `nightly` run stands (the `run.status` column); interrupted: its process died.
+public enum RunState: String, Codable, Sendable, Hashable, CustomStringConvertible {
+    case running, succeeded, failed, interrupted
+    public var description: String { rawValue }
+}
+
 /// One package build on one worker: the provenance of a binpkg.
 public struct BuildRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "build"
@@ -10,7 +28,7 @@ public struct BuildRecord: Codable, Sendable, Hashable, FetchableRecord, Mutable
     public var worker: String
     public var started: Date
     public var finished: Date?
-    public var status: String
+    public var status: BuildStatus
     public var exitStatus: Int?
     public var signal: Int?
     public var logPath: String
@@ -41,7 +59,7 @@ public struct GenerationRecord: Codable, Sendable, Hashable, FetchableRecord, Mu
     public var `class`: String
     public var number: Int
     public var created: Date
-    public var status: String
+    public var status: GenerationStatus
     public var path: String
     public var overlayDigest: String
     public var failure: String?
@@ -82,7 +100,7 @@ public struct RootPackage: Codable, Sendable, Hashable, FetchableRecord {
 public struct PackageLocation: Codable, Sendable, Hashable, FetchableRecord {
     public var `class`: String
     public var generation: Int
-    public var status: String
+    public var status: GenerationStatus
     public var cpv: String
     public var buildId: Int64
 }
@@ -115,7 +133,7 @@ public struct RunRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePe
     public var started: Date
     public var finished: Date?
     /// running, succeeded, failed or interrupted (its process died).
-    public var status: String
+    public var status: RunState
     public var pid: Int
     public var host: String
     /// JSON list of the repository states the run was pinned to.

@@ -62,7 +62,7 @@ extension Farmctl.Query {
             if json { return try printJSON(builds.map(BuildJSON.init)) }
             for build in builds {
                 let seconds = build.finished.map { String(format: "%6.1f s", $0.timeIntervalSince(build.started)) } ?? "      -"
-                print("\(String(build.id ?? 0).leftPadded(5))  \(build.class.padding(toLength: 9, withPad: " ", startingAt: 0)) \(build.cpv.padding(toLength: 34, withPad: " ", startingAt: 0)) \(build.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(seconds)  \(build.worker)  \(build.cflags ?? "")")
+                print("\(String(build.id ?? 0).leftPadded(5))  \(build.class.padding(toLength: 9, withPad: " ", startingAt: 0)) \(build.cpv.padding(toLength: 34, withPad: " ", startingAt: 0)) \(build.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(seconds)  \(build.worker)  \(build.cflags ?? "")")
             }
         }
     }
@@ -90,7 +90,7 @@ enum RunText {
     static func line(_ run: RunRecord) -> String {
         let json = RunJSON(run)
         let seconds = run.finished.map { String(format: "%.1f s", $0.timeIntervalSince(run.started)) } ?? "-"
-        var lines = ["\(String(run.id ?? 0).leftPadded(5))  \(run.command.padding(toLength: 8, withPad: " ", startingAt: 0)) \(run.started.formatted(.iso8601))  \(seconds.leftPadded(8))  \(run.status.padding(toLength: 11, withPad: " ", startingAt: 0)) \(run.classes)"]
+        var lines = ["\(String(run.id ?? 0).leftPadded(5))  \(run.command.padding(toLength: 8, withPad: " ", startingAt: 0)) \(run.started.formatted(.iso8601))  \(seconds.leftPadded(8))  \(run.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(run.classes)"]
         if let classes = json.summary?.classes, !classes.isEmpty {
             lines.append("       " + classes.map { "\($0.class) \($0.root)\($0.generation.map { " \($0)" } ?? "") (built \($0.built))" }.joined(separator: ", "))
         }
@@ -128,7 +128,7 @@ struct RunJSON: Encodable {
         classes = run.classes.split(separator: " ").map(String.init)
         started = run.started
         finished = run.finished
-        status = run.status
+        status = run.status.rawValue
         pid = run.pid
         host = run.host
         inputs = run.inputs.flatMap { try? decoder.decode([Input].self, from: Data($0.utf8)) }
@@ -161,7 +161,7 @@ struct BuildJSON: Encodable {
         `class` = record.class
         cpv = record.cpv
         worker = record.worker
-        status = record.status
+        status = record.status.rawValue
         started = record.started
         finished = record.finished
         exitStatus = record.exitStatus

@@ -25,7 +25,7 @@ extension Farmctl {
                 print("idle; last run:")
                 print(RunText.line(last))
                 if let failure = last.failure { print("  error: \(failure)") }
-                if last.status == "running" { print("  its process is gone: the next run clears what it left") }
+                if last.status == .running { print("  its process is gone: the next run clears what it left") }
             } else {
                 print("idle; no run recorded yet (run `farmctl nightly` or `farmctl build`)")
             }

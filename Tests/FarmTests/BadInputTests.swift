@@ -22,7 +22,7 @@ struct BadInputTests {
         #expect(output.components(separatedBy: "error: ").count == 2, "one error only: \(output)", sourceLocation: sourceLocation)
         if FileManager.default.fileExists(atPath: farm.url("var/farm.sqlite").path) {
             let store = try Farm.load(configPath: farm.config.path).openStore()
-            #expect(try store.runs().map(\.status) == ["failed"], sourceLocation: sourceLocation)
+            #expect(try store.runs().map(\.status) == [.failed], sourceLocation: sourceLocation)
             #expect(try store.runs().first?.failure?.contains(mentions[0]) == true, sourceLocation: sourceLocation)
             #expect(try store.builds().isEmpty && store.generations().isEmpty, sourceLocation: sourceLocation)
         }

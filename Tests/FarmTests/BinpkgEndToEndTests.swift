@@ -131,7 +131,7 @@ extension EndToEndTests {
         // And the next build rebuilds it
         let third = try await build(farm, ["AthlonXP"])
         #expect(outcome(third, "AthlonXP") == .published(generation: 2))
-        #expect(try loaded.buildHistory(class: "AthlonXP").filter { $0.cpv.hasPrefix("app-misc/cpubench") && $0.status == "succeeded" }.count == 2)
+        #expect(try loaded.buildHistory(class: "AthlonXP").filter { $0.cpv.hasPrefix("app-misc/cpubench") && $0.status == .succeeded }.count == 2)
 
         // Given a second farm, When it adopts the first farm's PIII PKGDIR
         let other = try ExampleFarm()

@@ -47,7 +47,7 @@ extension EndToEndTests {
         #expect(reason.contains("threednow-check"))
         let record = try #require(try Farm.load(configPath: farm.config.path).openStore().builds(class: ClassName("AthlonXP")!)
             .first { $0.cpv.hasPrefix("app-misc/threednow-check") })
-        #expect(record.status == "failed")
+        #expect(record.status == .failed)
         #expect(record.failure?.contains("died of SIGILL (illegal instruction) on worker local, which lacks 3dnow") == true, "\(record.failure ?? "")")
         // The published root (none yet here) is never touched by a failed class.
         #expect(!FileManager.default.fileExists(atPath: farm.url("var/roots/AthlonXP/current").path))

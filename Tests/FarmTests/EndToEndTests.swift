@@ -119,7 +119,7 @@ struct EndToEndTests {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: farm.url("var/roots/AthlonXP/current").path) == athlonBefore)
         #expect(outcome(sixth, "PIII") == .published(generation: 4))
         let failedBuild = try #require(try loaded.buildHistory(class: "AthlonXP").first)
-        #expect(failedBuild.status == "failed" && failedBuild.exitStatus == 1)
+        #expect(failedBuild.status == .failed && failedBuild.exitStatus == 1)
         #expect(try String(contentsOfFile: failedBuild.logPath, encoding: .utf8).contains("injected failure"))
 
         // PIII's generations 2…4 were each made from a copy of the previous one plus the changed packages:

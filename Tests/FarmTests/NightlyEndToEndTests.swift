@@ -25,7 +25,7 @@ struct NightlyEndToEndTests {
         let planning = try nightly(farm, ["PIII"], killAt: "planned")
         // Then it died by SIGKILL, leaving its run `running` and its line in the lock file
         #expect(planning.signal == SIGKILL, "\(planning.output)")
-        #expect(try loaded.openStore().runs().first?.status == "running")
+        #expect(try loaded.openStore().runs().first?.status == .running)
         #expect(try farm.read("var/farmctl.lock").contains("command=nightly"))
 
         // When the next is killed right after its second build is recorded
@@ -33,7 +33,7 @@ struct NightlyEndToEndTests {
         #expect(built.signal == SIGKILL, "\(built.output)")
         // Then it found the dead run, and two builds are done
         #expect(built.output.contains("recovered: farmctl nightly (pid"), "\(built.output)")
-        let done = try loaded.openStore().builds().filter { $0.status == "succeeded" }
+        let done = try loaded.openStore().builds().filter { $0.status == .succeeded }
         #expect(done.count == 2)
 
         // When the next is killed while an emerge build is writing output (the emerge keeps running)
@@ -69,15 +69,15 @@ struct NightlyEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: farm.url("var/roots/PIII/1").path))
         #expect(RootLink.current(in: farm.url("var/roots/PIII").path) == 2)
         let store = try loaded.openStore()
-        let succeeded = try store.builds().filter { $0.status == "succeeded" }
+        let succeeded = try store.builds().filter { $0.status == .succeeded }
         let twice = Dictionary(grouping: succeeded, by: { "\($0.class)/\($0.cpv)" }).filter { $0.value.count > 1 }
         #expect(twice.isEmpty, "built twice: \(twice.keys.sorted())")
         for build in done { #expect(succeeded.contains(build)) }
         let (_, packages) = try loaded.rootPackages(class: "PIII", generation: nil)
         #expect(Set(try RootTree.installedPackages(farm.url("var/roots/PIII/current"))) == Set(packages.map(\.cpv)))
         #expect(try store.integrityCheck() == ["ok"])
-        #expect(try store.runs().map(\.status) == ["succeeded"] + Array(repeating: "interrupted", count: 5))
-        #expect(try store.builds().allSatisfy { $0.status != "running" })
+        #expect(try store.runs().map(\.status) == [.succeeded] + Array(repeating: .interrupted, count: 5))
+        #expect(try store.builds().allSatisfy { $0.status != .running })
         #expect(try farm.read("var/farmctl.lock").isEmpty)
 
         // When nightly runs again
@@ -190,7 +190,7 @@ struct NightlyEndToEndTests {
         #expect(ended.status == 1, "\(ended.output)")
         #expect(ended.output.contains("FAILED") && !ended.output.contains("planning"), "\(ended.output)")
         let run = try #require(try Farm.load(configPath: farm.config.path).openStore().runs().first)
-        #expect(run.status == "failed")
+        #expect(run.status == .failed)
         #expect(try farm.read("var/logs/sync-\(run.id!).log").contains("mirror unreachable"))
         // and --no-sync skips the step
         let skipped = try ExampleFarm.launch(farmctl, ["nightly", "--no-sync", "--config", farm.config.path, "--json", "PIII"],

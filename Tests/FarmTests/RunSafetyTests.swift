@@ -66,9 +66,9 @@ import TestSupport
         let interrupted = try store.recordInterrupted()
         // Then the run, the build and the generation are marked, and a second call finds nothing
         #expect(interrupted.runs.map(\.id) == [run] && interrupted.builds.count == 1 && interrupted.generations.map(\.id) == [generation.id])
-        #expect(try store.run(run)?.status == "interrupted")
-        #expect(try store.builds().first?.status == "interrupted")
-        #expect(try store.generations().first?.status == "failed")
+        #expect(try store.run(run)?.status == .interrupted)
+        #expect(try store.builds().first?.status == .interrupted)
+        #expect(try store.generations().first?.status == .failed)
         #expect(try store.recordInterrupted().runs.isEmpty)
         #expect(try store.builds(inRun: run).count == 1)
     }
@@ -83,7 +83,7 @@ import TestSupport
             try store.writer.write { db in try db.execute(sql: "UPDATE run SET command = 'other' WHERE id = ?", arguments: [run]) }
         }
         try store.finishRun(run, succeeded: true, summary: "{}")
-        #expect(try store.run(run)?.status == "succeeded")
+        #expect(try store.run(run)?.status == .succeeded)
     }
 
     @Test func leftoverProcessesOfADeadRunAreFoundByTheirMarkerAndStopped() async throws {

@@ -66,16 +66,16 @@ struct SSHWorkersEndToEndTests {
         }
         let loaded = try Farm.load(configPath: farm.config.path)
         let history = try loaded.buildHistory(class: nil)
-        let builtBy = Set(history.filter { $0.status == "succeeded" }.map(\.worker))
+        let builtBy = Set(history.filter { $0.status == .succeeded }.map(\.worker))
         // the builds spread over the workers, the killed one's build was lost and redone elsewhere
         #expect(builtBy.count >= 2, "\(builtBy)")
         #expect(startedOnW2.withLock { $0 } >= 2)
-        let lost = history.filter { $0.worker == "w2" && $0.status != "succeeded" }
+        let lost = history.filter { $0.worker == "w2" && $0.status != .succeeded }
         // nothing failed on the hosts that stayed up
-        #expect(history.filter { $0.worker != "w2" }.allSatisfy { $0.status == "succeeded" }, "\(history.filter { $0.status != "succeeded" }.map(\.failure))")
+        #expect(history.filter { $0.worker != "w2" }.allSatisfy { $0.status == .succeeded }, "\(history.filter { $0.status != .succeeded }.map(\.failure))")
         #expect(!lost.isEmpty && lost.allSatisfy { ($0.failure ?? "").contains("lost") }, "\(lost.map(\.failure))")
         for build in lost {
-            #expect(history.contains { $0.cpv == build.cpv && $0.class == build.class && $0.status == "succeeded" && $0.worker != "w2" })
+            #expect(history.contains { $0.cpv == build.cpv && $0.class == build.class && $0.status == .succeeded && $0.worker != "w2" })
         }
         #expect(warnings.withLock { $0 }.contains { $0.contains("worker w2 parked") })
         // each root's binpkgs were built for its class by the hosts that are named in `query builds`
@@ -84,7 +84,7 @@ struct SSHWorkersEndToEndTests {
         for worker in builtBy { #expect(output.contains(worker)) }
         // and the coordinator's PKGDIR holds each remote binpkg exactly once, indexed
         let packages = try farm.read("var/packages/PIII/Packages")
-        for build in history where build.class == "PIII" && build.status == "succeeded" {
+        for build in history where build.class == "PIII" && build.status == .succeeded {
             #expect(packages.contains("CPV: \(build.cpv)\n"), "\(build.cpv)")
         }
     }

@@ -51,7 +51,7 @@ import Testing
             try store.recordBuildSucceeded(id, binpkg: .init(path: "/p", size: 1, sha256: "short", portageBuildID: nil,
                                                              chost: "c", cflags: "f", use: ""))
         }
-        #expect(try store.builds().first?.status == "running")
+        #expect(try store.builds().first?.status == .running)
     }
 
     @Test func generationNumbersGrowPerClass() throws {

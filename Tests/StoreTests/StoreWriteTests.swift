@@ -41,7 +41,7 @@ import TestSupport
         try store.recordBuildFailed(bad, exitStatus: 1, signal: nil, reason: "compile error")
         // Then both are recorded with their outcome, the run's builds and the binpkg's digest
         let builds = try store.builds(inRun: run)
-        #expect(builds.map(\.status).sorted() == ["failed", "succeeded"])
+        #expect(builds.map(\.status.rawValue).sorted() == ["failed", "succeeded"])
         #expect(try store.build(good)?.binpkgSHA256 == sha && store.build(bad)?.failure == "compile error")
         #expect(try store.recordedDigests(paths: ["/p/a-1-1.xpak"]) == ["/p/a-1-1.xpak": sha])
         #expect(try store.build(withBinpkgSHA256: sha)?.id == good)
@@ -68,7 +68,7 @@ import TestSupport
         try store.recordGenerationPruned(one.id!)
         // Then each is read back as written
         let stored = try #require(try store.generation(class: piii, number: 1))
-        #expect(stored.status == "published" && stored.stageDigest == "sha256:" + sha && stored.kernelRelease == "6.1")
+        #expect(stored.status == .published && stored.stageDigest == "sha256:" + sha && stored.kernelRelease == "6.1")
         #expect(stored.pruned != nil)
         #expect(try store.generation(class: piii, number: 2)?.failure == "no kernel")
         #expect(try store.packages(inGeneration: one.id!).map(\.cpv) == ["dev-libs/a-1"])
@@ -116,9 +116,9 @@ import TestSupport
         let interrupted = try store.recordInterrupted()
         // Then that run, build and generation are marked in one step, and the finished run keeps its inputs
         #expect(interrupted.runs.map(\.id) == [dead] && interrupted.builds.count == 1 && interrupted.generations.count == 1)
-        #expect(try store.run(dead)?.status == "interrupted" && store.run(done)?.status == "succeeded")
+        #expect(try store.run(dead)?.status == .interrupted && store.run(done)?.status == .succeeded)
         #expect(try store.run(done)?.inputs?.contains("git:abc") == true)
-        #expect(try store.generation(class: piii, number: 1)?.status == "failed")
+        #expect(try store.generation(class: piii, number: 1)?.status == .failed)
         #expect(try store.recordInterrupted().runs.isEmpty)
         #expect(try store.integrityCheck() == ["ok"])
     }

@@ -34,7 +34,7 @@ struct Assembler: Sendable {
         var base: (record: GenerationRecord, packages: [RootPackage])?
         if let number = RootLink.current(in: workspace.rootsDirectory),
            let current = try store.generation(class: workspace.nodeClass, number: number), let id = current.id,
-           current.status == "published", current.overlayDigest == overlayDigest, current.kernelKey == kernel?.storeKey,
+           current.status == .published, current.overlayDigest == overlayDigest, current.kernelKey == kernel?.storeKey,
            current.stageDigest == workspace.stage?.digest,
            FileManager.default.fileExists(atPath: current.path) {
             let packages = try store.packages(inGeneration: id)

@@ -63,7 +63,7 @@ extension Farm {
         let classes = try name.map { [try profiles(named: [$0])[0].name] }
         return try store.generations(class: classes?.first).map { record in
             let roots = settings.rootsDirectory(for: ClassName(record.class)!).path
-            return GenerationListing(class: record.class, number: record.number, status: record.status, created: record.created,
+            return GenerationListing(class: record.class, number: record.number, status: record.status.rawValue, created: record.created,
                                      packages: try record.id.map { try store.packages(inGeneration: $0).count } ?? 0,
                                      current: RootLink.current(in: roots) == record.number,
                                      onDisk: FileManager.default.fileExists(atPath: record.path),
@@ -82,7 +82,7 @@ extension Farm {
         let roots = settings.rootsDirectory(for: nodeClass).path
         let current = RootLink.current(in: roots)
         let usable = try store.generations(class: nodeClass).filter {
-            $0.status == "published" && FileManager.default.fileExists(atPath: $0.path)
+            $0.status == .published && FileManager.default.fileExists(atPath: $0.path)
         }
         let target: GenerationRecord?
         if let number {

@@ -72,8 +72,8 @@ extension Farm {
     /// The generations `pruneGenerations` would delete now.
     func prunable(_ nodeClass: ClassName, store: FarmStore) throws -> [GenerationRecord] {
         let current = RootLink.current(in: settings.rootsDirectory(for: nodeClass).path)
-        let records = try store.generations(class: nodeClass).filter { $0.pruned == nil && $0.status != "assembling" }
-        let kept = Set(records.filter { $0.status == "published" }.prefix(settings.keepGenerations).map(\.number))
+        let records = try store.generations(class: nodeClass).filter { $0.pruned == nil && $0.status != .assembling }
+        let kept = Set(records.filter { $0.status == .published }.prefix(settings.keepGenerations).map(\.number))
         return records.filter { !kept.contains($0.number) && $0.number != current }
     }
 
@@ -81,7 +81,7 @@ extension Farm {
     private func keptDigests(_ nodeClass: ClassName, without: Set<Int>, store: FarmStore) throws -> Set<String> {
         var digests = Set<String>()
         for record in try store.generations(class: nodeClass)
-        where record.status == "published" && record.pruned == nil && !without.contains(record.number) {
+        where record.status == .published && record.pruned == nil && !without.contains(record.number) {
             if let id = record.id { digests.formUnion(try store.packages(inGeneration: id).map(\.sha256)) }
         }
         return digests

@@ -24,7 +24,7 @@ extension Farm {
         let builds = try store.builds(inRun: run)
         return Dictionary(grouping: builds, by: \.worker).map { worker, builds in
             BuildSummary.WorkerResult(
-                name: worker, builds: builds.count, failed: builds.filter { $0.status != "succeeded" }.count,
+                name: worker, builds: builds.count, failed: builds.filter { $0.status != .succeeded }.count,
                 busySeconds: builds.map { ($0.finished ?? Date()).timeIntervalSince($0.started) }.reduce(0, +))
         }.sorted { $0.name < $1.name }
     }

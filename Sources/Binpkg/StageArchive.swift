@@ -22,16 +22,6 @@ public struct StageArchive: Sendable {
         self.compression = compression
     }
 
-    /// Every entry, in archive order (the root entry left out); reads the whole stream, so damage anywhere is found.
-    public func entries() throws(BinpkgError) -> [ImageEntry] {
-        var entries: [ImageEntry] = []
-        try walk { entry, _, archive throws(BinpkgError) in
-            entries.append(entry)
-            try archive.readData { _, _ in }
-        }
-        return entries
-    }
-
     /// Extracts the stage into `directory` (absent or empty), all or nothing, with device nodes and numeric owners.
     public func extract(into directory: URL) throws(BinpkgError) -> ExtractionReport {
         try TarExtraction(path: path, options: ExtractionOptions(allowDeviceNodes: true, preserveOwnership: true))

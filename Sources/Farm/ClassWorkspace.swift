@@ -17,7 +17,7 @@ struct ClassWorkspace: Sendable {
     /// The seed stage the staging root and every generation start from (`[base] stage`), once opened.
     var stage: SeedStage?
     /// The packages of the stage's own vdb: never built, installed or rebuilt for the class's flags by farmctl.
-    var stagePackages: Set<String> { Set(stage?.packages ?? []) }
+    var stagePackages: Set<String> { stage?.packages ?? [] }
 
     var nodeClass: ClassName { profile.name }
     /// The pseudo-class of Portage's host side: build-only dependencies shared by every class.

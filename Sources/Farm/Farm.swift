@@ -49,14 +49,22 @@ public struct Farm: Sendable {
     }
 
     /// The workspaces with their seed stages opened: digested, extracted once into `var/seed-stages`, checked.
-    /// A bad stage throws naming the class.toml line and the fix, before anything of the farm is written.
+    /// A bad stage throws naming the class.toml line and the fix, before anything of the farm is written. Classes
+    /// that name the same stage share one opening (one digest of the tarball, one check).
     func seeded(_ workspaces: [ClassWorkspace]) throws -> [ClassWorkspace] {
-        try workspaces.map { workspace in
+        var opened: [String: SeedStage] = [:]
+        return try workspaces.map { workspace in
             guard let stage = workspace.profile.base.stage else { return workspace }
+            let key = "\(workspace.profile.arch) \(stage.value.path)"
             var seeded = workspace
-            seeded.stage = try SeedStage.prepare(stage.value, arch: workspace.profile.arch,
-                                                 cache: settings.state.appendingPathComponent("seed-stages"),
-                                                 origin: "\(stage.location): [base] stage of class \(workspace.nodeClass)")
+            if let known = opened[key] {
+                seeded.stage = known
+            } else {
+                seeded.stage = try SeedStage.prepare(stage.value, arch: workspace.profile.arch,
+                                                     cache: settings.state.appendingPathComponent("seed-stages"),
+                                                     origin: "\(stage.location): [base] stage of class \(workspace.nodeClass)")
+                opened[key] = seeded.stage
+            }
             return seeded
         }
     }

@@ -12,13 +12,10 @@ public struct SeedStage: Sendable, Hashable {
     public var digest: String
     /// The directory holding the stage's files: the configured directory, or the tarball's cached extraction.
     public var root: String
-    /// The packages the stage's own `var/db/pkg` holds (`category/name-version[-rREV]`), sorted.
-    public var packages: [String]
+    /// The packages the stage's own `var/db/pkg` holds (`category/name-version[-rREV]`).
+    public var packages: Set<String>
     /// The stage's `/bin/sh`: what the header says it runs on.
     public var shell: ELFIdentity
-
-    /// The digest shortened for display (`sha256:0123456789ab`).
-    public var shortDigest: String { String(digest.prefix(19)) }
 
     /// Opens the stage at `url` for a class of `arch`: digests it, extracts a tarball once into `cache/<hex>`
     /// (all or nothing) and checks it is a userland the class can run. `origin` names the setting in messages.
@@ -65,7 +62,7 @@ public struct SeedStage: Sendable, Hashable {
             }
         }
         let shell = try checkUserland(root: root, arch: arch, fail: fail)
-        return SeedStage(source: path, digest: digest, root: root, packages: installedPackages(root: root), shell: shell)
+        return SeedStage(source: path, digest: digest, root: root, packages: Set(VarDB.installed(root + "/var/db/pkg").keys), shell: shell)
     }
 
     /// The stage must hold `/bin/sh` as an ELF executable for the class's architecture, whose interpreter resolves
@@ -94,19 +91,6 @@ public struct SeedStage: Sendable, Hashable {
             _ = try identity(loader, "the ELF interpreter \(interpreter) of /bin/sh")
         }
         return found
-    }
-
-    /// The `category/pf` directories of the root's `var/db/pkg`.
-    public static func installedPackages(root: String) -> [String] {
-        let vdb = root + "/var/db/pkg"
-        let fm = FileManager.default
-        var packages: [String] = []
-        for category in (try? fm.contentsOfDirectory(atPath: vdb)) ?? [] where !category.hasPrefix(".") {
-            for package in (try? fm.contentsOfDirectory(atPath: vdb + "/" + category)) ?? [] where !package.hasPrefix(".") {
-                packages.append(category + "/" + package)
-            }
-        }
-        return packages.sorted()
     }
 
     private static func refusal(_ error: BinpkgError, origin: String) -> SeedError {

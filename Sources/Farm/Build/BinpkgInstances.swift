@@ -31,20 +31,6 @@ enum BinpkgInstances {
             .first { FileManager.default.fileExists(atPath: (pkgdir as NSString).appendingPathComponent($0)) }
     }
 
-    /// What a vardb (`…/var/db/pkg`) on the coordinator holds: `cat/pf` → BUILD_ID (0 when it has none).
-    static func installed(vardb: String) -> [String: Int] {
-        let fm = FileManager.default
-        var result: [String: Int] = [:]
-        for category in (try? fm.contentsOfDirectory(atPath: vardb)) ?? [] {
-            let categoryPath = (vardb as NSString).appendingPathComponent(category)
-            for pf in (try? fm.contentsOfDirectory(atPath: categoryPath)) ?? [] where !pf.hasPrefix("-MERGING-") {
-                let text = try? String(contentsOfFile: "\(categoryPath)/\(pf)/BUILD_ID", encoding: .utf8)
-                result["\(category)/\(pf)"] = Int(text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
-            }
-        }
-        return result
-    }
-
     /// Parses `cat/pf id` lines (a worker's listing of its vardb).
     static func parseListing(_ text: String) -> [String: Int] {
         var result: [String: Int] = [:]

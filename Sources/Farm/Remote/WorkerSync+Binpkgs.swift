@@ -1,4 +1,5 @@
 import FarmModel
+import Binpkg
 import Foundation
 import Portage
 import Workers
@@ -32,14 +33,14 @@ extension WorkerSync {
 
     /// Installs into the worker's staging root every package the coordinator's staging root holds and it lacks.
     func mirrorStaging(_ site: WorkerSite, _ workspace: ClassWorkspace) async throws {
-        let canonical = BinpkgInstances.installed(vardb: (workspace.tree.stagingRoot as NSString).appendingPathComponent("var/db/pkg"))
+        let canonical = VarDB.installed((workspace.tree.stagingRoot as NSString).appendingPathComponent("var/db/pkg"))
         let side = try await side(site, workspace, host: false)
         try await mirror(site, side, canonical: canonical, install: site.tree(for: workspace).installIntoStagingCommand)
     }
 
     /// Installs on the worker's host side the build-only tools the coordinator's host side holds from farm builds.
     func mirrorHost(_ site: WorkerSite, _ workspace: ClassWorkspace) async throws {
-        let canonical = BinpkgInstances.installed(vardb: ClassWorkspace.hostVardb(emerge: workspace.tree.emerge))
+        let canonical = VarDB.installed(ClassWorkspace.hostVardb(emerge: workspace.tree.emerge))
         let side = try await side(site, workspace, host: true)
         try await mirror(site, side, canonical: canonical, install: site.tree(for: workspace).hostInstallCommand)
     }

@@ -1,4 +1,5 @@
 import FarmModel
+import Binpkg
 import Foundation
 import Store
 import Workers
@@ -46,7 +47,7 @@ extension Assembler {
     /// binpkg instance (its BUILD_ID), and nothing else but the seed stage's own packages.
     func verify(_ workspace: ClassWorkspace, resolved: [ResolvedBinpkg], root: String, number: Int, log: String) throws {
         let vdb = (root as NSString).appendingPathComponent("var/db/pkg")
-        let installed = BinpkgInstances.installed(vardb: vdb)
+        let installed = VarDB.installed(vdb)
         func fail(_ problem: String) -> FarmError {
             FarmError(problem: "class \(workspace.nodeClass): generation \(number) \(problem)", fix: "read \(log); the previous `current` stays published")
         }

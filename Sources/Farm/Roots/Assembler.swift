@@ -82,7 +82,7 @@ struct Assembler: Sendable {
     func finish(_ workspace: ClassWorkspace, kernel: BuiltKernel?, root: String) async throws {
         var finish = RootFinish(profile: workspace.profile, kernel: kernel, transport: transport)
         finish.server = settings.pxe?.server.description
-        for warning in try await finish.apply(to: root) { events(.warning(warning)) }
+        try await finish.apply(to: root)
         try finish.verify(root: root)
     }
 

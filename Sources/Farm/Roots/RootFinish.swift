@@ -19,8 +19,8 @@ struct RootFinish: Sendable {
     static let kernelStamp = "boot/.farmctl-kernel"
 
     /// Installs the kernel (replacing the one a copied generation holds), creates the mount points and the
-    /// runlevel links, farmctl's `local` service where the root lacks one, and `[pxe] server` in fstab. Returns warnings.
-    func apply(to root: String) async throws -> [String] {
+    /// runlevel links, farmctl's `local` service where the root lacks one, and `[pxe] server` in fstab.
+    func apply(to root: String) async throws {
         let fm = FileManager.default
         if let previous = try? String(contentsOfFile: "\(root)/\(Self.kernelStamp)", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines), !previous.isEmpty, !previous.contains("/") {
@@ -46,7 +46,6 @@ struct RootFinish: Sendable {
         }
         try LocalService.install(in: root, services: profile.boot.services)
         try fillServer(in: root)
-        return []
     }
 
     /// Replaces `SERVER` in the root's fstab (e.g. `SERVER:/home`) with `[pxe] server`.

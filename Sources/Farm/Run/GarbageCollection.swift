@@ -59,7 +59,10 @@ extension Farm {
         let present = ((try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []).filter { !$0.hasPrefix(".") }
         guard !present.isEmpty else { return [] }
         var named = Set<String>()
-        for url in workspaces.compactMap({ $0.profile.base.stage?.value }) {
+        for workspace in workspaces {
+            // A run's workspaces have their stage opened already: its digest is known (`farmctl gc` alone hashes).
+            if let stage = workspace.stage { named.insert(String(stage.digest.dropFirst("sha256:".count))); continue }
+            guard let url = workspace.profile.base.stage?.value else { continue }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             if let digest = try? Digest.hex(.sha256, ofFile: url) { named.insert(digest) }

@@ -37,10 +37,12 @@ let package = Package(
         .target(name: "FarmConfig", dependencies: ["FarmModel", "CPU"]),
         // Network boot: pxelinux.cfg files, NFS exports, class kernels, written atomically as one set.
         .target(name: "Boot", dependencies: ["FarmModel", "FarmConfig"]),
-        // Binary packages: XPAK and gpkg, image listing and safe extraction, Packages index, digests.
-        .target(name: "Binpkg", dependencies: ["FarmModel", "CCrypto", "CArchive"]),
+        // Digests over libcrypto: SHA-256/512, BLAKE2B, SHA1/MD5 of data, files and streams; directory tree stamps.
+        .target(name: "Digests", dependencies: ["FarmModel", "CCrypto"]),
+        // Binary packages: XPAK and gpkg, image listing and safe extraction, Packages index, PKGDIR and vardb layout.
+        .target(name: "Binpkg", dependencies: ["FarmModel", "Digests", "CArchive"]),
         // Seed stages: the userland every class root starts from (tarball or directory), digested, extracted, checked.
-        .target(name: "Seed", dependencies: ["FarmModel", "FarmConfig", "Binpkg"]),
+        .target(name: "Seed", dependencies: ["FarmModel", "FarmConfig", "Binpkg", "Digests"]),
         // Adapter over the real Portage: config roots, emerge invocations, --pretend parsing, Manifests.
         .target(name: "Portage", dependencies: ["FarmModel", "Workers"],
                 resources: [.copy("Helpers")]),
@@ -48,19 +50,21 @@ let package = Package(
         .target(name: "Store", dependencies: ["FarmModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // Transport to workers: commands and verified file copies, locally (and under linux32) or over SSH.
         .target(name: "Workers", dependencies: [
-            "FarmModel", "CLibSSH2", "CCrypto",
+            "FarmModel", "CLibSSH2", "Digests",
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
+        // Class kernels and out-of-tree modules: kbuild out of tree, cached by their inputs, laid out for a root.
+        .target(name: "Kernels", dependencies: ["FarmModel", "FarmConfig", "Digests", "Workers"]),
         // Package-level scheduling: DAG, slots, scoring, dispatcher; declares the executor protocol.
         .target(name: "Scheduler", dependencies: ["FarmModel"]),
         // Farm use cases: build, assemble, publish, query.
         .target(name: "Farm", dependencies: [
-            "FarmModel", "FarmConfig", "CPU", "Binpkg", "Portage", "Store", "Workers", "Scheduler", "Boot", "Seed",
+            "FarmModel", "FarmConfig", "CPU", "Digests", "Binpkg", "Portage", "Store", "Workers", "Scheduler", "Boot", "Seed", "Kernels",
         ]),
         // The command line: parsing and rendering only.
         .executableTarget(name: "farmctl", dependencies: [
-            "Farm", "FarmModel", "CPU", "Store",
+            "Farm", "FarmModel", "CPU",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -68,13 +72,14 @@ let package = Package(
         .testTarget(name: "CPUTests", dependencies: ["CPU", "TestSupport"]),
         .testTarget(name: "FarmConfigTests", dependencies: ["FarmConfig", "FarmModel", "TestSupport"]),
         .testTarget(name: "BootTests", dependencies: ["Boot", "FarmConfig", "FarmModel", "TestSupport"]),
-        .testTarget(name: "BinpkgTests", dependencies: ["Binpkg", "FarmModel", "TestSupport"]),
+        .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
+        .testTarget(name: "BinpkgTests", dependencies: ["Binpkg", "Digests", "FarmModel", "TestSupport"]),
         .testTarget(name: "SeedTests", dependencies: ["Seed", "FarmConfig", "TestSupport"]),
         .testTarget(name: "PortageTests", dependencies: ["Portage", "FarmModel", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "FarmModel", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FarmModel"]),
-        .testTarget(name: "FarmTests", dependencies: ["Farm", "FarmConfig", "Store", "Binpkg", "FarmModel", "Workers", "Portage", "Seed", "TestSupport",
+        .testTarget(name: "FarmTests", dependencies: ["Farm", "FarmConfig", "Store", "Digests", "Binpkg", "FarmModel", "Workers", "Portage", "Seed", "Kernels", "TestSupport",
                                                    .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]

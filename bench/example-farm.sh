@@ -8,7 +8,10 @@ cp -a workers.conf profiles repo mirror kernel overlays "$work/"
 echo "emerge = \"$PWD/.venv/bin/emerge\"" >> "$work/workers.conf"
 # The class kernels come from this repository's kernel cache (var/kernels, filled by `make demo`): a benchmark
 # measures package builds and assembly, not a 5-minute kernel build per class.
-mkdir -p var/kernels "$work/var"
+mkdir -p var/kernels var/stages "$work/var"
 ln -s "$PWD/var/kernels" "$work/var/kernels"
+ln -s "$PWD/var/stages" "$work/var/stages"   # the seed stage (`make stage`)
+# PIII builds in chroot mode in the example farm; the benchmarks measure host mode unless they set BENCH_CHROOT=1.
+[[ ${BENCH_CHROOT:-0} == 1 ]] || sed -i 's/^mode = "chroot"/mode = "host"/' "$work/profiles/PIII/class.toml"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

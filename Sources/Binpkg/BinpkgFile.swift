@@ -1,3 +1,4 @@
+import Digests
 import FarmModel
 import Foundation
 
@@ -64,7 +65,7 @@ extension PkgdirIndexer {
         let directory = (file.relativePath as NSString).deletingLastPathComponent
         let name = (file.relativePath as NSString).lastPathComponent
         var buildID = metadata.buildID
-        if let number = Self.multiInstanceBuildID(name, pf: pf) {
+        if let number = BinpkgInstances.buildID(name, pf: pf) {
             guard directory == "\(cpv.category)/\(cpv.package)" else {
                 throw invalid("a multi-instance binpkg of \(cpv) must be in \(cpv.category)/\(cpv.package)/")
             }
@@ -98,15 +99,6 @@ extension PkgdirIndexer {
         values["_mtime_"] = String(file.mtime)
         values["PATH"] = file.relativePath
         return PackagesBlock(fields: values.keys.sorted().map { PackagesField(key: translated[$0] ?? $0, value: values[$0]!) })
-    }
-
-    /// The build id in `pf-N.xpak` / `pf-N.gpkg.tar`, nil for other names.
-    static func multiInstanceBuildID(_ name: String, pf: String) -> Int? {
-        for suffix in [".xpak", ".gpkg.tar"] where name.hasSuffix(suffix) && name.hasPrefix(pf + "-") {
-            let middle = name.dropFirst(pf.count + 1).dropLast(suffix.count)
-            if let number = Int(middle), number > 0, String(number) == middle { return number }
-        }
-        return nil
     }
 
     static func collapse(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }

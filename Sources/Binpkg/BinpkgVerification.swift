@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 
 /// The outcome of checking a binary package's integrity: ok, or every problem found, each naming its member.

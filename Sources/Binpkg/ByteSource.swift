@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 
 /// Where a binary package's bytes come from: a file, reopened for each pass, or bytes already in memory.

@@ -1,3 +1,4 @@
+import Digests
 import FarmModel
 
 /// Parses one Manifest line into an entry; nil for blank, `TIMESTAMP` and `IGNORE` lines.

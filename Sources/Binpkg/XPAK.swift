@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 
 /// The metadata keys of an xpak binary package (`.tbz2`/`.xpak`), read from the trailer at the end of the file.

@@ -22,12 +22,6 @@ struct ClassWorkspace: Sendable {
     var nodeClass: ClassName { profile.name }
     /// The pseudo-class of Portage's host side: build-only dependencies shared by every class.
     static let host = ClassName("_host")!
-    /// The vardb of Portage's host side for `emerge` (a venv's own `var/db/pkg`, else `/var/db/pkg`).
-    static func hostVardb(emerge: String) -> String {
-        let prefix = ((emerge as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-        let venv = FileManager.default.fileExists(atPath: (prefix as NSString).appendingPathComponent("pyvenv.cfg"))
-        return ((venv ? prefix : "/") as NSString).appendingPathComponent("var/db/pkg")
-    }
     var atoms: [String] { profile.packageSet.map(\.value.description) }
 
     init(profile: ClassProfile, settings: FarmSettings, worker: WorkerSpec, repositories: [Repository], emerge: String) {
@@ -41,12 +35,11 @@ struct ClassWorkspace: Sendable {
             repositories: repositories,
             pkgdir: settings.packagesDirectory(for: profile.name).path,
             distdir: settings.distfiles.path,
-            stagingRoot: (work as NSString).appendingPathComponent("staging"),
-            tmpdir: (work as NSString).appendingPathComponent("tmp"),
-            logdir: (work as NSString).appendingPathComponent("portage-logs"),
+            workDirectory: work,
             needs32BitPersonality: profile.arch == .x86 && worker.arches.contains(.amd64),
             hostPkgdir: settings.packages.appendingPathComponent(ClassWorkspace.host.rawValue).path)
         tree.binpkgFormat = profile.makeConf.value("BINPKG_FORMAT") ?? "xpak"
+        tree.buildsInChroot = profile.build.effectiveMode == .chroot
         rootsDirectory = settings.rootsDirectory(for: profile.name).path
         logsDirectory = settings.logs.appendingPathComponent(name).path
     }
@@ -86,9 +79,10 @@ struct ClassWorkspace: Sendable {
     }
 
     /// Creates the directories emerge writes into, and starts the staging root anew from the seed stage when the
-    /// stage changed (its packages are then planned and built again, against the new stage).
-    func prepareDirectories() async throws {
-        try await reseedStaging()
+    /// stage changed (its packages are then planned and built again, against the new stage). A chroot-mode class's
+    /// staging root is its build root, made anew when any of its inputs changed; `wheel` is the Portage it gets.
+    func prepareDirectories(wheel: String?, events: @escaping @Sendable (FarmEvent) -> Void = { _ in }) async throws {
+        try await reseedStaging(wheel: wheel, events: events)
         for directory in [tree.pkgdir, tree.distdir, tree.stagingRoot, tree.tmpdir, tree.logdir, logsDirectory] {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
@@ -97,15 +91,24 @@ struct ClassWorkspace: Sendable {
     /// `<staging>.stage`: the digest of the stage the staging root was made from (absent: no stage).
     private var stagingStampPath: String { tree.stagingRoot + ".stage" }
 
-    private func reseedStaging() async throws {
+    private func reseedStaging(wheel: String?, events: @Sendable (FarmEvent) -> Void) async throws {
         let fm = FileManager.default
+        let buildRoot = tree.buildsInChroot ? stage.flatMap { stage in wheel.map { BuildRoot(stage: stage, setup: profile.build.setup, wheel: $0) } } : nil
+        let wanted = try buildRoot?.key() ?? stage?.digest
         let stamp = try? String(contentsOfFile: stagingStampPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard stamp != stage?.digest else { return }
+        guard stamp != wanted else { return }
         try? fm.removeItem(atPath: stagingStampPath)
         try RootCopy.remove(tree.stagingRoot)
-        guard let stage else { return }
-        try await RootCopy.copyStage(stage, into: tree.stagingRoot)
-        try (stage.digest + "\n").write(toFile: stagingStampPath, atomically: true, encoding: .utf8)
+        guard let stage, let wanted else { return }
+        if let buildRoot {
+            let log = (logsDirectory as NSString).appendingPathComponent("buildroot-\(EmergeBuildExecutor.stamp(Date())).log")
+            let started = Date()
+            try await buildRoot.make(at: tree.stagingRoot, personality: tree.personality, log: log)
+            events(.buildRootMade(nodeClass, seconds: Date().timeIntervalSince(started), log: log))
+        } else {
+            try await RootCopy.copyStage(stage, into: tree.stagingRoot)
+        }
+        try (wanted + "\n").write(toFile: stagingStampPath, atomically: true, encoding: .utf8)
     }
 }
 

@@ -70,10 +70,14 @@ public struct Farm: Sendable {
     }
 
     /// Writes each class's Portage config root and creates its directories (the caller holds the farm lock).
-    func prepare(_ workspaces: [ClassWorkspace]) async throws {
+    func prepare(_ workspaces: [ClassWorkspace], events: @escaping @Sendable (FarmEvent) -> Void = { _ in }) async throws {
+        var wheel: String?
+        if let chrooted = workspaces.first(where: { $0.tree.buildsInChroot }) {
+            wheel = try await BuildRoot.wheel(state: settings.state, python: chrooted.tree.python)
+        }
         for workspace in workspaces {
             try workspace.writeConfigRoot()
-            try await workspace.prepareDirectories()
+            try await workspace.prepareDirectories(wheel: wheel, events: events)
         }
     }
 

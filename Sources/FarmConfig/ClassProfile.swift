@@ -52,6 +52,8 @@ public struct ClassProfile: Sendable, Equatable {
     public var kernel: ClassKernel?
     /// The `[base]` table of `class.toml`: the seed stage every root starts from.
     public var base = ClassBase()
+    /// The `[build]` table of `class.toml`: host or chroot builds.
+    public var build = ClassBuildOptions()
     /// `overlays` of `class.toml`: shared overlay directories copied over the root before the class's own `overlay/`.
     public var sharedOverlays: [URL] = []
 
@@ -90,7 +92,7 @@ public struct ClassProfile: Sendable, Equatable {
             packageUse: optional("package.use"), packageAcceptKeywords: optional("package.accept_keywords"),
             packageEnv: optional("package.env"), overlay: hasOverlay ? overlay : nil,
             cpu: settings.cpu, requirements: requirements, boot: settings.boot, kernel: settings.kernel,
-            base: settings.base, sharedOverlays: settings.overlays)
+            base: settings.base, build: settings.build, sharedOverlays: settings.overlays)
     }
 }
 
@@ -103,14 +105,17 @@ struct ClassSettings {
     var boot: ClassBootOptions
     var kernel: ClassKernel?
     var base: ClassBase
+    var build: ClassBuildOptions
     var overlays: [URL] = []
 
     init(_ table: TOMLTable, directory: URL) throws(ConfigError) {
         let reader = TableReader(table: table, name: "class.toml")
-        try reader.rejectUnknownKeys(allowed: ["arch", "portage_profile", "description", "overlays", "cpu", "boot", "kernel", "base"])
+        try reader.rejectUnknownKeys(allowed: ["arch", "portage_profile", "description", "overlays", "cpu", "boot", "kernel", "base", "build"])
         cpu = try reader.table("cpu").map { table throws(ConfigError) in try ClassCPU(table) } ?? ClassCPU()
         boot = try reader.table("boot").map { table throws(ConfigError) in try ClassBootOptions(table) } ?? ClassBootOptions()
         base = try reader.table("base").map { table throws(ConfigError) in try ClassBase(table, directory: directory) } ?? ClassBase()
+        let base = base
+        build = try reader.table("build").map { table throws(ConfigError) in try ClassBuildOptions(table, base: base) } ?? ClassBuildOptions()
         let arch = try reader.required("arch", reader.string)
         let known = Arch.allCases.map(\.rawValue).joined(separator: ", ")
         guard let value = Arch(rawValue: arch.value) else {

@@ -32,12 +32,20 @@ public struct ClassTree: Sendable {
     public var binpkgFormat = "xpak"
     /// PATH on the worker before emerge's own directory; nil: the coordinator's PATH (the local worker).
     public var searchPath: String?
+    /// The class's work directory on this worker: staging (or build) root, TMPDIR parent, Portage logs.
+    public private(set) var workDirectory: String
+    /// True when the class builds inside its own build root (`[build] mode = "chroot"`), which is then its
+    /// staging root: `<work>/buildroot` instead of `<work>/staging`.
+    public var buildsInChroot = false {
+        didSet { placeWork(under: workDirectory) }
+    }
+    /// The build root of a chroot-mode class.
+    public var chroot: BuildChroot? { buildsInChroot ? BuildChroot(root: stagingRoot) : nil }
     /// FEATURES added after farmctl's own (e.g. `-pkgdir-index-trusted` where binpkgs are copied in beside the index).
     public var extraFeatures: [String] = []
 
     public init(nodeClass: ClassName, arch: String, emerge: String, configRoot: String, repositories: [Repository],
-                pkgdir: String, distdir: String, stagingRoot: String, tmpdir: String, logdir: String,
-                needs32BitPersonality: Bool, hostPkgdir: String) {
+                pkgdir: String, distdir: String, workDirectory: String, needs32BitPersonality: Bool, hostPkgdir: String) {
         self.hostPkgdir = hostPkgdir
         self.nodeClass = nodeClass
         self.arch = arch
@@ -46,13 +54,31 @@ public struct ClassTree: Sendable {
         self.repositories = repositories
         self.pkgdir = pkgdir
         self.distdir = distdir
-        self.stagingRoot = stagingRoot
-        self.tmpdir = tmpdir
-        self.logdir = logdir
+        self.workDirectory = workDirectory
+        (stagingRoot, tmpdir, logdir) = Self.work(under: workDirectory, chroot: false)
         self.needs32BitPersonality = needs32BitPersonality
     }
 
-    var personality: Command.Personality { needs32BitPersonality ? .linux32 : .native }
+    /// The root Portage's host side installs into for `emerge`: a venv's prefix (it has its own `var/db/pkg`), else `/`.
+    public static func hostRoot(emerge: String) -> String {
+        let prefix = ((emerge as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        return FileManager.default.fileExists(atPath: (prefix as NSString).appendingPathComponent("pyvenv.cfg")) ? prefix : "/"
+    }
+
+    /// Moves the class's work directories (staging root, TMPDIR parent, Portage logs) under `top`, as on a worker.
+    public mutating func placeWork(under top: String) {
+        workDirectory = top
+        (stagingRoot, tmpdir, logdir) = Self.work(under: top, chroot: buildsInChroot)
+    }
+
+    /// The one layout of a class's work directory, on the coordinator and on every worker.
+    static func work(under top: String, chroot: Bool) -> (staging: String, tmp: String, logs: String) {
+        let top = top as NSString
+        return (top.appendingPathComponent(chroot ? "buildroot" : "staging"), top.appendingPathComponent("tmp"),
+                top.appendingPathComponent("portage-logs"))
+    }
+
+    public var personality: Command.Personality { needs32BitPersonality ? .linux32 : .native }
 
     /// The environment every emerge of this class runs with (see docs/portage.md for why each is set).
     public func environment(root: String, tmpdir: String? = nil) -> [String: String?] {
@@ -90,6 +116,34 @@ public struct ClassTree: Sendable {
         return environment
     }
 
+    /// An emerge of this class in `root`: inside the build root when `root` is it (chroot mode), else on the worker.
+    func emergeCommand(_ arguments: [String], root: String, tmpdir: String? = nil) -> Command {
+        guard let chroot, root == chroot.root else {
+            return Command(emerge, arguments, environment: environment(root: root, tmpdir: tmpdir), personality: personality)
+        }
+        return chroot.command(BuildChroot.emerge, arguments, environment: chrootEnvironment(tmpdir: tmpdir), binds: binds,
+                              personality: personality)
+    }
+
+    /// The environment inside the build root: ROOT is the root itself, its own Portage and compiler, no venv of the worker.
+    func chrootEnvironment(tmpdir: String?) -> [String: String?] {
+        var environment = environment(root: "/", tmpdir: tmpdir)
+        environment["PORTAGE_OVERRIDE_EPREFIX"] = "/"   // a venv install of Portage would take the venv as EPREFIX
+        environment["PATH"] = BuildChroot.searchPath
+        for key in ["CC", "CXX", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"] { environment[key] = .some(nil) }
+        return environment
+    }
+
+    /// What a build in the root sees of the worker, at the same paths: repositories, DISTDIR and the config root
+    /// read-only; PKGDIR, TMPDIR and the logs read-write; the Portage helpers read-only.
+    var binds: [BuildChroot.Bind] {
+        var binds = repositories.map { BuildChroot.Bind($0.location, writable: false) }
+        binds += [.init(distdir, writable: false), .init(configRoot, writable: false), .init(pkgdir, writable: true),
+                  .init(tmpdir, writable: true), .init(logdir, writable: true)]
+        if let helpers = Bundle.module.resourcePath { binds.append(.init(helpers, writable: false)) }
+        return binds
+    }
+
     /// `emerge --pretend` of `atoms` against the staging root: what must be built.
     /// `reinstall` names packages (category/name: emerge takes no versions there) to treat as not installed.
     public func planCommand(atoms: [String], emptyTree: Bool, reinstall: [String] = []) -> Command {
@@ -97,14 +151,13 @@ public struct ClassTree: Sendable {
                          "--changed-use", "--with-bdeps=y", "--usepkg=n"]
         if emptyTree { arguments.append("--emptytree") }
         if !reinstall.isEmpty { arguments.append("--reinstall-atoms=" + reinstall.joined(separator: " ")) }
-        return Command(emerge, arguments + atoms, environment: environment(root: stagingRoot), personality: personality)
+        return emergeCommand(arguments + atoms, root: stagingRoot)
     }
 
     /// `emerge --buildpkg` of exactly one package version into the staging root (its dependencies are already there).
     public func buildCommand(cpv: CPV, tmpdir: String) -> Command {
-        Command(emerge, ["--buildpkg", "--oneshot", "--nodeps", "--usepkg=n", "--color=n", "--nospinner",
-                         "=\(cpv)"],
-                environment: environment(root: stagingRoot, tmpdir: tmpdir), personality: personality)
+        emergeCommand(["--buildpkg", "--oneshot", "--nodeps", "--usepkg=n", "--color=n", "--nospinner", "=\(cpv)"],
+                      root: stagingRoot, tmpdir: tmpdir)
     }
 
     /// `emerge --buildpkg` of one build-only dependency on Portage's host side (the build host's own root).
@@ -151,14 +204,13 @@ public struct ClassTree: Sendable {
 
     /// `emerge --usepkgonly --oneshot --nodeps` of exact versions into `root` (a same-slot older version is replaced).
     public func installBinpkgsCommand(cpvs: [CPV], root: String) -> Command {
-        Command(emerge, ["--usepkgonly", "--oneshot", "--nodeps", "--color=n", "--nospinner", "--quiet=y"] + cpvs.map { "=\($0)" },
-                environment: environment(root: root), personality: personality)
+        emergeCommand(["--usepkgonly", "--oneshot", "--nodeps", "--color=n", "--nospinner", "--quiet=y"] + cpvs.map { "=\($0)" },
+                      root: root)
     }
 
     /// `emerge --unmerge` of exact versions from `root`.
     public func unmergeCommand(cpvs: [CPV], root: String) -> Command {
-        Command(emerge, ["--unmerge", "--color=n", "--nospinner", "--quiet=y"] + cpvs.map { "=\($0)" },
-                environment: environment(root: root), personality: personality)
+        emergeCommand(["--unmerge", "--color=n", "--nospinner", "--quiet=y"] + cpvs.map { "=\($0)" }, root: root)
     }
 
     /// The python interpreter beside emerge (a venv's), for the dependency-edge helper.
@@ -173,6 +225,10 @@ public struct ClassTree: Sendable {
         guard let script = Bundle.module.path(forResource: "depedges", ofType: "py", inDirectory: "Helpers") else {
             throw InternalError("depedges.py is missing from the Portage module's resources")
         }
-        return Command(python, [script], environment: environment(root: stagingRoot), personality: personality)
+        guard let chroot else {
+            return Command(python, [script], environment: environment(root: stagingRoot), personality: personality)
+        }
+        return chroot.command(BuildChroot.python, [script], environment: chrootEnvironment(tmpdir: nil), binds: binds,
+                              personality: personality)
     }
 }

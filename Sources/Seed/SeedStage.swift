@@ -1,4 +1,5 @@
 import Binpkg
+import Digests
 import FarmConfig
 import FarmModel
 import Foundation
@@ -62,7 +63,7 @@ public struct SeedStage: Sendable, Hashable {
             }
         }
         let shell = try checkUserland(root: root, arch: arch, fail: fail)
-        return SeedStage(source: path, digest: digest, root: root, packages: Set(VarDB.installed(root + "/var/db/pkg").keys), shell: shell)
+        return SeedStage(source: path, digest: digest, root: root, packages: Set(VarDB.installed(VarDB.path(ofRoot: root)).keys), shell: shell)
     }
 
     /// The stage must hold `/bin/sh` as an ELF executable for the class's architecture, whose interpreter resolves

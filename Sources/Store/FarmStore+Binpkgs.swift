@@ -12,11 +12,10 @@ extension FarmStore {
                                                && Column("status") == BuildStatus.succeeded.rawValue).fetchCount(db)
             guard known == 0 else { return nil }
             var record = BuildRecord(class: nodeClass.rawValue, cpv: cpv.description, worker: "import", started: builtAt,
-                                     finished: builtAt, status: .succeeded, exitStatus: nil, signal: nil,
-                                     logPath: source, binpkgPath: binpkg.path, binpkgSize: binpkg.size,
-                                     binpkgSHA256: binpkg.sha256, portageBuildID: binpkg.portageBuildID, chost: binpkg.chost,
-                                     cflags: binpkg.cflags, use: binpkg.use, failure: nil, origin: "imported",
-                                     compatKey: binpkg.compatKey)
+                                     status: .succeeded, logPath: source)
+            record.finished = builtAt
+            record.origin = "imported"
+            record.describe(binpkg)
             try record.insert(db)
             return record.id
         }

@@ -1,19 +1,6 @@
+import FarmModel
 import Foundation
 import GRDB
-
-/// A cluster node: its MAC, the class it boots and the /proc/cpuinfo it was classified from.
-public struct NodeRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "node"
-    public var name: String
-    public var mac: String
-    public var `class`: String
-    public var march: String?
-    public var modelName: String?
-    public var cpuinfo: String
-    public var cpuinfoSHA256: String
-    public var added: Date
-    public var classified: Date
-}
 
 /// A build host's /proc/cpuinfo, as read through its transport.
 public struct WorkerCPURecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
@@ -22,14 +9,6 @@ public struct WorkerCPURecord: Codable, Sendable, Hashable, FetchableRecord, Per
     public var cpuinfo: String
     public var cpuinfoSHA256: String
     public var read: Date
-}
-
-/// What recording a node changed.
-public enum NodeChange: Sendable, Equatable {
-    case added
-    case unchanged
-    case reclassified(from: String)
-    case updated
 }
 
 extension FarmStore {

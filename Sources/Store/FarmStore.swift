@@ -71,14 +71,7 @@ public struct FarmStore: Sendable {
             record.finished = date
             record.status = .succeeded
             record.exitStatus = 0
-            record.binpkgPath = binpkg.path
-            record.binpkgSize = binpkg.size
-            record.binpkgSHA256 = binpkg.sha256
-            record.portageBuildID = binpkg.portageBuildID
-            record.chost = binpkg.chost
-            record.cflags = binpkg.cflags
-            record.use = binpkg.use
-            record.compatKey = binpkg.compatKey
+            record.describe(binpkg)
             try record.update(db)
         }
     }

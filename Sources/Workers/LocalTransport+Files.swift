@@ -21,7 +21,7 @@ extension LocalTransport {
         let temporary = TransferPaths.temporary(besides: target)
         do throws(FileTransferError) {
             let written = try copy(from: source, to: temporary)
-            let check = try SHA256Digest.file(temporary)
+            let check = try FileSHA256.of(temporary)
             guard check == written else {
                 throw FileTransferError(path: temporary, reason: "the copy of \(source) does not match it "
                     + "(\(written.size) bytes, sha256 \(written.sha256) vs \(check.size) bytes, sha256 \(check.sha256))")
@@ -40,7 +40,7 @@ extension LocalTransport {
         let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard output >= 0 else { throw FileTransferError(path: target, action: "create", errno: errno) }
         defer { close(output) }
-        return try SHA256Digest.file(source) { (block) throws(FileTransferError) in
+        return try FileSHA256.of(source) { (block) throws(FileTransferError) in
             var done = 0
             while done < block.count {
                 let wrote = write(output, block.baseAddress! + done, block.count - done)

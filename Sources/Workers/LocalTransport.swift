@@ -13,7 +13,7 @@ public struct LocalTransport: WorkerTransport {
     /// How many trailing output lines a result keeps.
     public var tailLines: Int
 
-    /// Set for the length of a farm run (`FARMCTL_RUN=<id>`): every process started here carries it in its
+    /// Set for the length of a farm run (`FARMCTL_RUN=<run id>@<state directory>`): every process started here carries it in its
     /// environment, so the next run can find and stop what a run killed mid-way left behind.
     @TaskLocal public static var runMarker: String?
 

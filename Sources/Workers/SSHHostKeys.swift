@@ -1,4 +1,5 @@
 import CLibSSH2
+import Digests
 import Foundation
 
 /// Strict host-key checking against an OpenSSH known_hosts file (plain and hashed entries).
@@ -75,7 +76,10 @@ struct SSHHostKeys {
 
     /// `SHA256:` and the unpadded base64 of the key blob's SHA-256, as `ssh-keygen -l` prints it.
     static func fingerprint(_ blob: UnsafeRawBufferPointer) -> String {
-        let digest = Data(SHA256Digest.of(blob)).base64EncodedString()
+        let stream = DigestStream.sha256()
+        FileSHA256.update(stream, blob)
+        let digest: String
+        do { digest = Data(try stream.finalBytes()).base64EncodedString() } catch { fatalError("OpenSSL failed to finish a SHA-256: \(error.problem)") }
         return "SHA256:" + digest.replacingOccurrences(of: "=", with: "")
     }
 }

@@ -1,4 +1,5 @@
 import CLibSSH2
+import Digests
 import Foundation
 
 /// What an SFTP transfer request sends to the session thread: one file copied between two paths as given.
@@ -33,7 +34,7 @@ final class TransferOperation: SessionOperation {
     private let request: TransferRequest
     private var file: Int32 = -1
     private var mode: Int = 0o644
-    private let digest = SHA256Digest()
+    private let digest = DigestStream.sha256()
     private var size: Int64 = 0
     private var endOfFile = false
     private var replied = false
@@ -130,12 +131,12 @@ final class TransferOperation: SessionOperation {
                     return .progressed
                 }
                 if count == 0 { endOfFile = true }
-                digest.update(UnsafeRawBufferPointer(rebasing: buffer[end..<(end + count)]))
+                FileSHA256.update(digest, UnsafeRawBufferPointer(rebasing: buffer[end..<(end + count)]))
                 size += Int64(count)
                 end += count
             }
             if start == end, endOfFile {
-                state = .closing(handle, .success(TransferOutcome(size: size, sha256: digest.finish())))
+                state = .closing(handle, .success(TransferOutcome(size: size, sha256: FileSHA256.finish(digest))))
                 return .progressed
             }
             let sent = libssh2_sftp_write(handle, (buffer.baseAddress! + start).assumingMemoryBound(to: CChar.self), end - start)
@@ -162,7 +163,7 @@ final class TransferOperation: SessionOperation {
                 return .progressed
             }
             if count == 0 {
-                state = .closing(handle, .success(TransferOutcome(size: size, sha256: digest.finish())))
+                state = .closing(handle, .success(TransferOutcome(size: size, sha256: FileSHA256.finish(digest))))
                 return .progressed
             }
             var done = 0
@@ -175,7 +176,7 @@ final class TransferOperation: SessionOperation {
                 }
                 done += wrote
             }
-            digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            FileSHA256.update(digest, UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             size += Int64(count)
             moved = true
             if link.sendPending { return .progressed }

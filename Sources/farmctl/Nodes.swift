@@ -3,7 +3,6 @@ import CPU
 import Farm
 import FarmModel
 import Foundation
-import Store
 
 extension Farmctl {
     struct Nodes: AsyncParsableCommand {

@@ -18,7 +18,12 @@ extension Farmctl {
 
         func run() async throws {
             let farm = try options.loadFarm()
-            let preview = try await reportingErrors(exitCode: 2) { try await farm.previewPlan(classes: classes) { _ in } }
+            let preview = try await reportingErrors(exitCode: 2) { try await farm.previewPlan(classes: classes) { event in
+                // Planning a chroot-mode class may first make its build root: say so, on stderr (stdout is the plan).
+                if case .buildRootMade = event, let line = PlainProgress.line(event, verbose: false) {
+                    FileHandle.standardError.write(Data((line + "\n").utf8))
+                }
+            } }
             if json { return try printJSON(preview) }
             guard !preview.steps.isEmpty || !preview.unbuildable.isEmpty else { return print("nothing to build") }
             let width = preview.steps.map { "\($0.class)/\($0.cpv)".count }.max() ?? 0

@@ -41,6 +41,7 @@ final class PlainProgress: ProgressRenderer {
                : "\(c): FAILED \(cpv) after \(String(format: "%.1f", seconds)) s; log: \(log)"
         case .buildSkipped(let c, let cpv, let cause): "\(c): skipped \(cpv) because \(cause) failed"
         case .kernelProgress(let text): "kernel: \(text)"
+        case .buildRootMade(let c, let seconds, let log): "\(c): made its build root in \(String(format: "%.1f", seconds)) s (log: \(log))"
         case .kernelBuilding(let c, let key, let log): "\(c): building kernel \(key) (log: \(log))"
         case .kernelBuilt(let c, let release, let key, let seconds, let cached):
             cached ? "\(c): kernel \(release) (\(key)) from the cache" : "\(c): built kernel \(release) (\(key)) in \(String(format: "%.1f", seconds)) s"
@@ -141,7 +142,7 @@ final class LiveProgress: ProgressRenderer {
             state.running["\(c)/kernel"] = nil
             say(event, &state)
         case .moduleBuilt(_, _, _, _, let ok): if !ok { say(event, &state) }
-        case .kernelProgress: say(event, &state)
+        case .kernelProgress, .buildRootMade: say(event, &state)
         case .assembling(let c, let number, _): state.classes[c]?.state = "assembling generation \(number)"
         case .published(let c, let number, _, _, _): state.classes[c]?.state = "published generation \(number)"
         case .unchanged(let c, let number): state.classes[c]?.state = "unchanged (generation \(number))"

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Farm
 import Foundation
-import Store
+import FarmModel
 
 extension Farmctl {
     struct Query: AsyncParsableCommand {
@@ -78,7 +78,7 @@ extension Farmctl.Query {
         func run() async throws {
             let farm = try options.loadFarm()
             let runs = try reportingErrors(exitCode: 2) { try farm.runs(limit: limit) }
-            if json { return try printJSON(runs.map(RunJSON.init)) }
+            if json { return try printJSON(runs) }
             if runs.isEmpty { print("no run recorded yet") }
             for run in runs { print(RunText.line(run)) }
         }
@@ -87,53 +87,26 @@ extension Farmctl.Query {
 
 /// One run in a line or three: id, command, when, outcome, per-class roots and the pinned repository states.
 enum RunText {
-    static func line(_ run: RunRecord) -> String {
-        let json = RunJSON(run)
+    static func line(_ run: RunReport) -> String {
         let seconds = run.finished.map { String(format: "%.1f s", $0.timeIntervalSince(run.started)) } ?? "-"
-        var lines = ["\(String(run.id ?? 0).leftPadded(5))  \(run.command.padding(toLength: 8, withPad: " ", startingAt: 0)) \(run.started.formatted(.iso8601))  \(seconds.leftPadded(8))  \(run.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(run.classes)"]
-        if let classes = json.summary?.classes, !classes.isEmpty {
-            lines.append("       " + classes.map { "\($0.class) \($0.root)\($0.generation.map { " \($0)" } ?? "") (built \($0.built))" }.joined(separator: ", "))
+        var lines = ["\(String(run.id).leftPadded(5))  \(run.command.padding(toLength: 8, withPad: " ", startingAt: 0)) \(run.started.formatted(.iso8601))  \(seconds.leftPadded(8))  \(run.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(run.classes.joined(separator: " "))"]
+        if let classes = run.summary?.classes, !classes.isEmpty {
+            lines.append("       " + classes.map { "\($0.nodeClass) \(root($0.outcome)) (built \($0.built))" }.joined(separator: ", "))
         }
-        if let inputs = json.inputs, !inputs.isEmpty {
-            lines.append("       inputs: " + inputs.map { "\($0.repository) \($0.state)" }.joined(separator: ", "))
+        if !run.inputs.isEmpty {
+            lines.append("       inputs: " + run.inputs.map { "\($0.repository) \($0.state)" }.joined(separator: ", "))
         }
         if let failure = run.failure { lines.append("       error: " + (failure.split(separator: "\n").first.map(String.init) ?? "")) }
         return lines.joined(separator: "\n")
     }
-}
 
-/// A run as `query runs --json` prints it: the stored summary and inputs decoded.
-struct RunJSON: Encodable {
-    struct Input: Codable { var repository: String; var path: String; var state: String }
-    struct ClassLine: Codable { var `class`: String; var root: String; var generation: Int?; var built: Int; var failed: Int; var reused: Int?; var reason: String? }
-    struct Summary: Codable { var classes: [ClassLine]; var seconds: Double? }
-
-    var id: Int64?
-    var command: String
-    var classes: [String]
-    var started: Date
-    var finished: Date?
-    var status: String
-    var pid: Int
-    var host: String
-    var inputs: [Input]?
-    var summary: Summary?
-    var failure: String?
-
-    init(_ run: RunRecord) {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        id = run.id
-        command = run.command
-        classes = run.classes.split(separator: " ").map(String.init)
-        started = run.started
-        finished = run.finished
-        status = run.status.rawValue
-        pid = run.pid
-        host = run.host
-        inputs = run.inputs.flatMap { try? decoder.decode([Input].self, from: Data($0.utf8)) }
-        summary = run.summary.flatMap { try? decoder.decode(Summary.self, from: Data($0.utf8)) }
-        failure = run.failure
+    /// `published 3`, `unchanged 2` or `failed`.
+    static func root(_ outcome: ClassOutcome) -> String {
+        switch outcome {
+        case .published(let number): "published \(number)"
+        case .unchanged(let number): "unchanged \(number)"
+        case .failed: "failed"
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Farm
 import Foundation
-import Store
+import FarmModel
 
 extension Farmctl {
     struct Status: AsyncParsableCommand {
@@ -85,12 +85,12 @@ struct StatusJSON: Encodable {
     var running: Bool
     var holder: LockHolder?
     var progress: RunStatus?
-    var last: RunJSON?
+    var last: RunReport?
 
     init(_ status: FarmStatus) {
         running = status.active != nil
         holder = status.active
         progress = status.progress
-        last = status.last.map(RunJSON.init)
+        last = status.last
     }
 }

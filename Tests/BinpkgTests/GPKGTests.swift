@@ -1,4 +1,5 @@
 import Binpkg
+import Digests
 import Foundation
 import Testing
 import TestSupport

@@ -1,6 +1,7 @@
 import FarmConfig
 import FarmModel
 import Foundation
+import Kernels
 import Synchronization
 import Testing
 import TestSupport
@@ -13,10 +14,10 @@ import TestSupport
     let athlon = ClassName("AthlonXP")!
 
     /// Builds the named classes' kernels in `farm`, returning them and every event.
-    func build(_ farm: ExampleFarm, _ names: [String] = ["PIII"]) async throws -> ([ClassName: BuiltKernel], [FarmEvent]) {
+    func build(_ farm: ExampleFarm, _ names: [String] = ["PIII"]) async throws -> ([ClassName: BuiltKernel], [KernelEvent]) {
         let loaded = try Farm.load(configPath: farm.config.path)
-        let events = Mutex<[FarmEvent]>([])
-        let builder = KernelBuilder(settings: loaded.settings) { event in events.withLock { $0.append(event) } }
+        let events = Mutex<[KernelEvent]>([])
+        let builder = KernelBuilder(directory: loaded.settings.state.appendingPathComponent("kernels").path) { event in events.withLock { $0.append(event) } }
         var kernels: [ClassName: BuiltKernel] = [:]
         for profile in try loaded.profiles(named: names) {
             kernels[profile.name] = try await builder.build(try #require(profile.kernel), for: profile.name)
@@ -68,7 +69,7 @@ import TestSupport
         let kernel = try #require(kernels[piii])
         #expect(kernels[athlon]?.key == kernel.key)
         #expect(try fixtureBuilds(farm, kernel) == 1)
-        #expect(events.contains { if case .kernelBuilt(athlon, _, _, _, true) = $0 { true } else { false } })
+        #expect(events.contains { if case .built(athlon, _, _, _, true) = $0 { true } else { false } })
     }
 
     @Test func aTarballIsUnpackedOnceAndItsBuildIsCached() async throws {
@@ -86,7 +87,7 @@ import TestSupport
         #expect(second[piii] == kernel)
         #expect(FileManager.default.fileExists(atPath: farm.url("var/kernels/src/linux-fixture/Makefile").path))
         #expect(try fixtureBuilds(farm, kernel) == 1)
-        #expect(!events.contains { if case .kernelProgress = $0 { true } else { false } })
+        #expect(!events.contains { if case .progress = $0 { true } else { false } })
         #expect(!events.contains { if case .moduleBuilt = $0 { true } else { false } })
     }
 

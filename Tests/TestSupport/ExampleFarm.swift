@@ -27,7 +27,9 @@ public struct ExampleFarm {
     /// shared venv's emerge. The classes' kernel source becomes a copy of the kbuild fixture (`kernel-tree/`), which
     /// answers kbuild's commands in well under a second; the real source is built by `make test-kernel`. The seed
     /// stage is a small fixture (`StageFixture`); `make test` also builds with the real one (RealStageTests).
-    public init() throws {
+    /// PIII builds in chroot mode in the example farm; here it builds on the host unless `chrootBuilds` (a build root
+    /// needs the real stage: ChrootBuildTests).
+    public init(chrootBuilds: Bool = false) throws {
         directory = try Fixtures.temporaryDirectory("farm")
         for item in ["workers.conf", "profiles", "repo", "mirror", "kernel", "overlays"] {
             try FileManager.default.copyItem(at: Fixtures.repositoryRoot.appendingPathComponent(item),
@@ -38,6 +40,7 @@ public struct ExampleFarm {
         for name in ["PIII", "AthlonXP"] {
             try replace(in: "profiles/\(name)/class.toml", "source = \"\(Self.realKernelSource)\"", with: "source = \"../../kernel-tree\"")
         }
+        if !chrootBuilds { try replace(in: "profiles/PIII/class.toml", "mode = \"chroot\"", with: "mode = \"host\"") }
         try makeStage()
     }
 

@@ -1,5 +1,6 @@
 import Binpkg
 import CPU
+import Digests
 import FarmConfig
 import FarmModel
 import Foundation
@@ -77,6 +78,19 @@ extension BuildHosts {
             var job = job
             job.runners = place.runners
             job.runnersOnly = place.strict
+            return job
+        }
+    }
+}
+
+extension BuildHosts {
+    /// Chroot-mode classes build in the coordinator's build roots: their jobs go only to the coordinator's workers.
+    static func keepChrootBuildsLocal(_ jobs: [BuildJob], chrooted: Set<ClassName>, coordinators: Set<String>) -> [BuildJob] {
+        jobs.map { job in
+            guard chrooted.contains(job.id.nodeClass) else { return job }
+            var job = job
+            job.runners = (job.runners ?? coordinators).intersection(coordinators)
+            job.runnersOnly = true
             return job
         }
     }

@@ -92,8 +92,12 @@ struct EmergeBuildExecutor: BuildExecutor {
         let command = isHost ? workspace.tree.hostBuildCommand(cpv: cpv, tmpdir: tmpdir)
                              : workspace.tree.buildCommand(cpv: cpv, tmpdir: tmpdir)
         let result = try await LocalTransport().run(command, logPath: logPath, onLine: onLine)
+        let pkgdir = isHost ? workspace.tree.hostPkgdir : workspace.tree.pkgdir
+        for empty in BinpkgInstances.removeEmpty(pkgdir: pkgdir, cpv: cpv) {
+            events(.warning("\(job.id): removed \(empty) from \(pkgdir): emerge left it empty (log: \(logPath))"))
+        }
         guard result.termination.succeeded else { return (result, nil) }
-        return (result, try Self.newestBinpkg(pkgdir: isHost ? workspace.tree.hostPkgdir : workspace.tree.pkgdir, cpv: cpv))
+        return (result, try Self.newestBinpkg(pkgdir: pkgdir, cpv: cpv))
     }
 
     private func finishFailed(_ buildID: Int64, job: BuildJob, worker: String, started: Date, logPath: String,

@@ -1,4 +1,5 @@
 import Binpkg
+import Digests
 import FarmConfig
 import FarmModel
 import Foundation

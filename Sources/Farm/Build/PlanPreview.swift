@@ -35,7 +35,7 @@ extension Farm {
         let workspaces = try seeded(try workspaces(names))
         let lock = try FarmLock.take(directory: settings.state.path, command: "plan")
         defer { withExtendedLifetime(lock) {} }
-        try await prepare(workspaces)
+        try await prepare(workspaces, events: events)
         let store = FileManager.default.fileExists(atPath: settings.database.path) ? try openStore() : nil
         let plans = try await plan(workspaces, planner: Planner(transport: LocalTransport()), events: events) {
             try store?.pendingRebuilds(class: $0) ?? []

@@ -1,3 +1,4 @@
+import Binpkg
 import Foundation
 import FarmConfig
 import FarmModel
@@ -25,7 +26,8 @@ struct ClassPlan: Sendable {
         self.dependencies = dependencies
         self.distfiles = distfiles
         self.emptyTree = emptyTree
-        hostSide = Set(toBuild.filter { $0.root == nil }.map(\.cpv))
+        // In a build root, ROOT is / and build-only tools merge into the root itself: there is no host side.
+        hostSide = workspace.tree.buildsInChroot ? [] : Set(toBuild.filter { $0.root == nil }.map(\.cpv))
     }
 
     /// The build job of one of its packages: the class's own, or the host side's shared one.
@@ -47,7 +49,8 @@ struct Planner: Sendable {
         let (result, output) = try await transport.capture(command, limit: 16 << 20)
         guard result.termination.succeeded else { throw planFailure(workspace, command: command, result: result, output: output) }
         // --emptytree also re-plans installed host-side tools, which never use the class's flags: keep them.
-        let toBuild = try MergeList.parse(output).filter { $0.kind == .ebuild && !(emptyTree && $0.root == nil && !$0.isNew) }
+        let hostSide = { (entry: MergeListEntry) in entry.root == nil && !tree.buildsInChroot }
+        let toBuild = try MergeList.parse(output).filter { $0.kind == .ebuild && !(emptyTree && hostSide($0) && !$0.isNew) }
         guard !toBuild.isEmpty else {
             return ClassPlan(workspace: workspace, toBuild: [], dependencies: [:], distfiles: [:], emptyTree: emptyTree)
         }
@@ -59,7 +62,7 @@ struct Planner: Sendable {
     /// True when a package in the staging root was built with other CHOST/CFLAGS/CXXFLAGS/LDFLAGS than the class has now.
     func flagsChanged(_ workspace: ClassWorkspace) throws -> Bool {
         let wanted = workspace.profile.makeConf
-        let vdb = (workspace.tree.stagingRoot as NSString).appendingPathComponent("var/db/pkg")
+        let vdb = VarDB.path(ofRoot: workspace.tree.stagingRoot)
         let fm = FileManager.default
         for category in (try? fm.contentsOfDirectory(atPath: vdb)) ?? [] {
             let categoryPath = (vdb as NSString).appendingPathComponent(category)

@@ -1,4 +1,5 @@
 import Binpkg
+import Digests
 import FarmConfig
 import FarmModel
 import Foundation
@@ -24,8 +25,7 @@ extension Farm {
                                                    repositories: try repositories(), emerge: try emergeProgram(for: coordinator))])[0]
         let lock = try FarmLock.take(directory: settings.state.path, command: "binpkg-import")
         defer { withExtendedLifetime(lock) {} }
-        try workspace.writeConfigRoot()
-        try await workspace.prepareDirectories()
+        try await prepare([workspace])
         let store = try openStore()
         let keeper = PkgdirKeeper(workspace: workspace, settings: settings, store: store)
         let index = try? PackagesIndex(contentsOf: sourceURL.appendingPathComponent("Packages"))

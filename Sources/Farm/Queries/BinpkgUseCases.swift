@@ -78,7 +78,7 @@ extension Farm {
             let problems = BinpkgHealth.problems(of: pkgdir.appendingPathComponent(file.relativePath), entry: entries[file.relativePath])
             guard !problems.isEmpty else { continue }
             var damaged = PkgdirVerification.Damaged(relativePath: file.relativePath, problems: problems)
-            if let keeper, let cpv = entries[file.relativePath]?.parsedCPV ?? Self.cpv(fromPath: file.relativePath) {
+            if let keeper, let cpv = entries[file.relativePath]?.parsedCPV ?? BinpkgInstances.cpv(ofPath: file.relativePath) {
                 try keeper.quarantine(file.relativePath, cpv: cpv, kind: .damaged, reason: problems.joined(separator: "; "))
                 damaged.quarantinedTo = keeper.quarantineDirectory.path
             }
@@ -88,19 +88,6 @@ extension Farm {
             try PkgdirIndexer(pkgdir: pkgdir).regenerate()
         }
         return report
-    }
-
-    /// The CPV a binpkg's path names (`cat/pn/pf-N.xpak`, `cat/pf.tbz2`), for files too damaged to read.
-    static func cpv(fromPath relative: String) -> CPV? {
-        let parts = relative.split(separator: "/")
-        guard let category = parts.first, let name = parts.last else { return nil }
-        var stem = String(name)
-        for suffix in BinpkgFile.extensions where stem.hasSuffix(suffix) { stem.removeLast(suffix.count) }
-        if let candidate = CPV("\(category)/\(stem)") , parts.count == 2 { return candidate }
-        if let dash = stem.lastIndex(of: "-"), Int(stem[stem.index(after: dash)...]) != nil {
-            return CPV("\(category)/\(stem[..<dash])")
-        }
-        return CPV("\(category)/\(stem)")
     }
 
     /// `farmctl binpkg index PKGDIR`: regenerates the Packages index, re-reading only changed binpkgs.

@@ -1,5 +1,6 @@
 import Binpkg
 import CPU
+import Digests
 import FarmConfig
 import FarmModel
 import Foundation

@@ -9,7 +9,50 @@ public struct FarmStatus: Sendable {
     /// The active run's progress (`<state>/status.json`).
     public var progress: RunStatus?
     /// The newest run in the store (the active one, or the last that ended).
-    public var last: RunRecord?
+    public var last: RunReport?
+}
+
+/// One run as readers see it: the stored row with its pinned inputs and its summary decoded.
+public struct RunReport: Sendable, Codable {
+    public var id: Int64
+    /// `build` or `nightly`.
+    public var command: String
+    public var classes: [String]
+    public var started: Date
+    public var finished: Date?
+    public var status: RunState
+    public var pid: Int
+    public var host: String
+    /// The repository states the run was pinned to (empty until it pinned them).
+    public var inputs: [RepositoryState]
+    /// What the run did, written when it ended (nil while it runs, or when it died).
+    public var summary: BuildSummary?
+    public var failure: String?
+
+    /// Decodes the JSON columns of `record` the way `Farm.json` wrote them.
+    init(_ record: RunRecord) throws {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        func decode<T: Decodable>(_ type: T.Type, _ text: String?, _ column: String) throws -> T? {
+            guard let text else { return nil }
+            do { return try decoder.decode(type, from: Data(text.utf8)) } catch {
+                throw FarmError(problem: "run \(record.id ?? 0) in the provenance store: its \(column) cannot be read (\(error))",
+                                fix: "the row was written by another farmctl version or edited by hand; its builds are still listed by `farmctl query builds`")
+            }
+        }
+        id = record.id ?? 0
+        command = record.command
+        classes = record.classes.split(separator: " ").map(String.init)
+        started = record.started
+        finished = record.finished
+        status = record.status
+        pid = record.pid
+        host = record.host
+        inputs = try decode([RepositoryState].self, record.inputs, "inputs") ?? []
+        summary = try decode(BuildSummary.self, record.summary, "summary")
+        failure = record.failure
+    }
 }
 
 extension Farm {
@@ -23,13 +66,13 @@ extension Farm {
             progress = try? decoder.decode(RunStatus.self, from: data)
             if progress?.pid != active?.pid { progress = nil }  // a file from an earlier run
         }
-        let last = FileManager.default.fileExists(atPath: settings.database.path) ? try openStore().runs(limit: 1).first : nil
+        let last = FileManager.default.fileExists(atPath: settings.database.path) ? try openStore().runs(limit: 1).first.map(RunReport.init) : nil
         return FarmStatus(active: active, progress: progress, last: last)
     }
 
     /// Runs, newest first.
-    public func runs(limit: Int?) throws -> [RunRecord] {
-        try existingStore().runs(limit: limit)
+    public func runs(limit: Int?) throws -> [RunReport] {
+        try existingStore().runs(limit: limit).map(RunReport.init)
     }
 
     /// The build `farmctl logs` names: a build id, or `CLASS/category/package[-version]` (its newest build).

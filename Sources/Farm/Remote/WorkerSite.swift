@@ -57,9 +57,7 @@ struct WorkerSite: Sendable {
         tree.repositories = tree.repositories.map { Repository(name: $0.name, location: repository($0.name)) }
         tree.pkgdir = top.appendingPathComponent("packages")
         tree.distdir = distdir
-        tree.stagingRoot = top.appendingPathComponent("staging")
-        tree.tmpdir = top.appendingPathComponent("tmp")
-        tree.logdir = top.appendingPathComponent("portage-logs")
+        tree.placeWork(under: top as String)
         tree.hostPkgdir = (workdir as NSString).appendingPathComponent("\(ClassWorkspace.host.rawValue)/packages")
         tree.needs32BitPersonality = workspace.profile.arch == .x86 && spec.arches.contains(.amd64)
         tree.searchPath = Self.remoteSearchPath

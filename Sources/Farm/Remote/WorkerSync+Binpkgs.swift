@@ -18,7 +18,7 @@ extension WorkerSync {
         let tree = site.tree(for: workspace)
         guard host else {
             return Side(key: "\(site.key)|\(workspace.nodeClass)", localPkgdir: workspace.tree.pkgdir,
-                        remotePkgdir: tree.pkgdir, remoteVardb: (tree.stagingRoot as NSString).appendingPathComponent("var/db/pkg"))
+                        remotePkgdir: tree.pkgdir, remoteVardb: VarDB.path(ofRoot: tree.stagingRoot))
         }
         if hostRoots[site.key] == nil {
             // The worker's Portage installs build-only tools into its own prefix: a venv's, else /.
@@ -28,19 +28,19 @@ extension WorkerSync {
             hostRoots[site.key] = root.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return Side(key: "\(site.key)|\(ClassWorkspace.host)", localPkgdir: hostPkgdir, remotePkgdir: tree.hostPkgdir,
-                    remoteVardb: ((hostRoots[site.key] ?? "/") as NSString).appendingPathComponent("var/db/pkg"))
+                    remoteVardb: VarDB.path(ofRoot: hostRoots[site.key] ?? "/"))
     }
 
     /// Installs into the worker's staging root every package the coordinator's staging root holds and it lacks.
     func mirrorStaging(_ site: WorkerSite, _ workspace: ClassWorkspace) async throws {
-        let canonical = VarDB.installed((workspace.tree.stagingRoot as NSString).appendingPathComponent("var/db/pkg"))
+        let canonical = VarDB.installed(VarDB.path(ofRoot: workspace.tree.stagingRoot))
         let side = try await side(site, workspace, host: false)
         try await mirror(site, side, canonical: canonical, install: site.tree(for: workspace).installIntoStagingCommand)
     }
 
     /// Installs on the worker's host side the build-only tools the coordinator's host side holds from farm builds.
     func mirrorHost(_ site: WorkerSite, _ workspace: ClassWorkspace) async throws {
-        let canonical = VarDB.installed(ClassWorkspace.hostVardb(emerge: workspace.tree.emerge))
+        let canonical = VarDB.installed(VarDB.path(ofRoot: ClassTree.hostRoot(emerge: workspace.tree.emerge)))
         let side = try await side(site, workspace, host: true)
         try await mirror(site, side, canonical: canonical, install: site.tree(for: workspace).hostInstallCommand)
     }
@@ -66,7 +66,7 @@ extension WorkerSync {
         if let known = installed[side.key] { return known }
         let listing = try await site.transport.shell(
             "cd \(Command.shellQuoted(side.remoteVardb)) 2>/dev/null || exit 0; for d in */*; do [ -d \"$d\" ] && echo \"$d $(cat \"$d/BUILD_ID\" 2>/dev/null)\"; done; true")
-        let result = BinpkgInstances.parseListing(listing)
+        let result = VarDB.parseListing(listing)
         installed[side.key] = result
         return result
     }

@@ -1,4 +1,5 @@
 import Binpkg
+import Digests
 import FarmModel
 import Foundation
 import Portage

@@ -46,7 +46,7 @@ extension Assembler {
     /// Checks that a generation's package database holds exactly the resolved packages, each from the resolved
     /// binpkg instance (its BUILD_ID), and nothing else but the seed stage's own packages.
     func verify(_ workspace: ClassWorkspace, resolved: [ResolvedBinpkg], root: String, number: Int, log: String) throws {
-        let vdb = (root as NSString).appendingPathComponent("var/db/pkg")
+        let vdb = VarDB.path(ofRoot: root)
         let installed = VarDB.installed(vdb)
         func fail(_ problem: String) -> FarmError {
             FarmError(problem: "class \(workspace.nodeClass): generation \(number) \(problem)", fix: "read \(log); the previous `current` stays published")

@@ -1,4 +1,6 @@
+import Digests
 import Foundation
+import Kernels
 import Binpkg
 import FarmConfig
 import FarmModel
@@ -93,8 +95,8 @@ struct Assembler: Sendable {
         try? FileManager.default.removeItem(atPath: emptyRoot)
         try FileManager.default.createDirectory(atPath: emptyRoot + "/var/db", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: emptyRoot) }
-        if let stage = workspace.stage, FileManager.default.fileExists(atPath: stage.root + "/var/db/pkg") {
-            try FileManager.default.copyItem(atPath: stage.root + "/var/db/pkg", toPath: emptyRoot + "/var/db/pkg")
+        if let stage = workspace.stage, FileManager.default.fileExists(atPath: VarDB.path(ofRoot: stage.root)) {
+            try FileManager.default.copyItem(atPath: VarDB.path(ofRoot: stage.root), toPath: VarDB.path(ofRoot: emptyRoot))
         }
         let command = workspace.tree.resolveBinpkgsCommand(atoms: workspace.atoms, emptyRoot: emptyRoot)
         let (result, output) = try await transport.capture(command, limit: 16 << 20)

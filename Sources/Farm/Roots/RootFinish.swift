@@ -1,7 +1,9 @@
 import Binpkg
+import Digests
 import FarmConfig
 import FarmModel
 import Foundation
+import Kernels
 import Seed
 import Workers
 

@@ -20,7 +20,9 @@ extension Farm {
             guard let place = placement[profile.name], place.runners.isEmpty, !place.strict else { continue }
             events(.warning(BuildHosts.warning(for: profile, lacking: place.lacking)))
         }
-        let jobs = BuildHosts.place(try Self.jobs(for: plans, store: store), placement)
+        let jobs = BuildHosts.keepChrootBuildsLocal(BuildHosts.place(try Self.jobs(for: plans, store: store), placement),
+                                                    chrooted: Set(workspaces.filter(\.tree.buildsInChroot).map(\.nodeClass)),
+                                                    coordinators: Set(sites.values.filter(\.isCoordinator).map(\.spec.name)))
         events(.scheduled(Dictionary(uniqueKeysWithValues: jobs.map { job in
             ("\(job.id.nodeClass)/\(job.id.cpv)", job.dependencies.map { "\($0.nodeClass)/\($0.cpv)" })
         })))

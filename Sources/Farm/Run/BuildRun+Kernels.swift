@@ -1,5 +1,6 @@
 import FarmModel
 import Foundation
+import Kernels
 
 extension Farm {
     /// Builds (or finds cached) the kernel and modules of each class that has a `[kernel]`, one class at a time
@@ -7,7 +8,16 @@ extension Farm {
     /// gets its kernel or the error that blocks its publication.
     func buildKernels(_ workspaces: [ClassWorkspace], events: @escaping @Sendable (FarmEvent) -> Void) async
         -> [ClassName: Result<BuiltKernel, any Error>] {
-        let builder = KernelBuilder(settings: settings, events: events)
+        let builder = KernelBuilder(directory: settings.state.appendingPathComponent("kernels").path) { event in
+            switch event {
+            case .progress(let text): events(.kernelProgress(text))
+            case let .building(nodeClass, key, log): events(.kernelBuilding(nodeClass, key: key, log: log))
+            case let .built(nodeClass, release, key, seconds, cached):
+                events(.kernelBuilt(nodeClass, release: release, key: key, seconds: seconds, cached: cached))
+            case let .moduleBuilt(nodeClass, module, release, seconds, succeeded):
+                events(.moduleBuilt(nodeClass, module: module, release: release, seconds: seconds, succeeded: succeeded))
+            }
+        }
         var results: [ClassName: Result<BuiltKernel, any Error>] = [:]
         for workspace in workspaces {
             guard let kernel = workspace.profile.kernel else { continue }

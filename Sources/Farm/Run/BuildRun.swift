@@ -45,7 +45,7 @@ extension Farm {
         let lock = try await FarmLock.acquire(directory: settings.state.path, command: options.command.rawValue,
                                               wait: options.wait) { events(.waitingForLock($0)) }
         defer { withExtendedLifetime(lock) {} }
-        try await prepare(workspaces)
+        try await prepare(workspaces, events: events)
         let store = try openStore()
         let recovery = try recoverDeadRun(store: store, holder: lock.previous)
         if !recovery.isEmpty { events(.recovered(recovery)) }

@@ -9,9 +9,9 @@ public enum ClassOutcome: Sendable, Hashable {
 }
 
 /// The summary of a `farmctl build` or `farmctl nightly` run.
-public struct BuildSummary: Sendable, Encodable {
+public struct BuildSummary: Sendable, Codable {
     /// Per class: its outcome, packages built, reused and failed, and binpkgs found damaged.
-    public struct ClassResult: Sendable, Encodable {
+    public struct ClassResult: Sendable, Codable {
         public var nodeClass: ClassName
         public var outcome: ClassOutcome
         public var built: Int
@@ -22,6 +22,33 @@ public struct BuildSummary: Sendable, Encodable {
         public var damaged: [String] = []
 
         enum CodingKeys: String, CodingKey { case `class`, root, generation, reason, built, failed, reused, damaged }
+
+        public init(nodeClass: ClassName, outcome: ClassOutcome, built: Int, failed: Int, reused: Int = 0, damaged: [String] = []) {
+            self.nodeClass = nodeClass
+            self.outcome = outcome
+            self.built = built
+            self.failed = failed
+            self.reused = reused
+            self.damaged = damaged
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let name = try container.decode(String.self, forKey: .class)
+            guard let nodeClass = ClassName(name) else {
+                throw DecodingError.dataCorruptedError(forKey: .class, in: container, debugDescription: "not a class name: \(name)")
+            }
+            self.nodeClass = nodeClass
+            switch try container.decode(String.self, forKey: .root) {
+            case "published": outcome = .published(generation: try container.decode(Int.self, forKey: .generation))
+            case "unchanged": outcome = .unchanged(generation: try container.decode(Int.self, forKey: .generation))
+            default: outcome = .failed(reason: try container.decodeIfPresent(String.self, forKey: .reason) ?? "")
+            }
+            built = try container.decode(Int.self, forKey: .built)
+            failed = try container.decode(Int.self, forKey: .failed)
+            reused = try container.decodeIfPresent(Int.self, forKey: .reused) ?? 0
+            damaged = try container.decodeIfPresent([String].self, forKey: .damaged) ?? []
+        }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -45,7 +72,7 @@ public struct BuildSummary: Sendable, Encodable {
     }
 
     /// Per worker: builds it ran in this run and how long it was busy with them (seconds, summed over slots).
-    public struct WorkerResult: Sendable, Encodable, Hashable {
+    public struct WorkerResult: Sendable, Codable, Hashable {
         public var name: String
         public var builds: Int
         public var failed: Int
@@ -70,6 +97,22 @@ public struct BuildSummary: Sendable, Encodable {
         self.seconds = seconds
     }
 
+    enum CodingKeys: String, CodingKey { case classes, seconds, run, command, workers, inputs, recovery, sync, gc }
+
+    /// Reads a stored summary; fields later versions added default when an older run's summary lacks them.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        classes = try container.decode([ClassResult].self, forKey: .classes)
+        seconds = try container.decodeIfPresent(Double.self, forKey: .seconds) ?? 0
+        run = try container.decodeIfPresent(Int64.self, forKey: .run)
+        command = try container.decodeIfPresent(String.self, forKey: .command) ?? "build"
+        workers = try container.decodeIfPresent([WorkerResult].self, forKey: .workers) ?? []
+        inputs = try container.decodeIfPresent([RepositoryState].self, forKey: .inputs) ?? []
+        recovery = try container.decodeIfPresent(Recovery.self, forKey: .recovery)
+        sync = try container.decodeIfPresent(SyncResult.self, forKey: .sync)
+        gc = try container.decodeIfPresent(GCReport.self, forKey: .gc)
+    }
+
     /// True when every class published or was unchanged.
     public var succeeded: Bool {
         classes.allSatisfy { if case .failed = $0.outcome { false } else { true } }
@@ -77,7 +120,7 @@ public struct BuildSummary: Sendable, Encodable {
 }
 
 /// The sync step of a nightly: the command, how long it took and where its output went.
-public struct SyncResult: Sendable, Encodable, Hashable {
+public struct SyncResult: Sendable, Codable, Hashable {
     public var command: String
     public var succeeded: Bool
     public var seconds: Double
@@ -85,7 +128,7 @@ public struct SyncResult: Sendable, Encodable, Hashable {
 }
 
 /// What `gc` removed: generations beyond `keep_generations` and binpkgs no kept generation holds.
-public struct GCReport: Sendable, Encodable, Hashable {
+public struct GCReport: Sendable, Codable, Hashable {
     /// `CLASS/N` of each generation whose directory was deleted.
     public var generations: [String] = []
     /// PKGDIR paths of the deleted binpkgs.

@@ -13,6 +13,8 @@ public enum FarmEvent: Sendable {
     case buildSkipped(ClassName, CPV, because: CPV)
     /// A class kernel's source being unpacked or configured (long steps, said once).
     case kernelProgress(String)
+    /// A chroot-mode class's build root was made anew from its stage, setup and Portage (docs/chroot-builds.md).
+    case buildRootMade(ClassName, seconds: Double, log: String)
     /// A class kernel build started (not cached); its output goes to `log`.
     case kernelBuilding(ClassName, key: String, log: String)
     /// A class kernel is ready: built in `seconds`, or found in the cache (`cached`, shared with other classes).

@@ -2,7 +2,7 @@ import Foundation
 import FarmModel
 
 /// Who holds the farm lock, as the holder wrote it into the lock file.
-public struct LockHolder: Sendable, Hashable, Encodable {
+public struct LockHolder: Sendable, Hashable, Codable {
     public var pid: Int
     public var command: String
     public var started: Date

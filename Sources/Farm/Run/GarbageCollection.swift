@@ -1,4 +1,5 @@
 import Binpkg
+import Digests
 import FarmModel
 import Foundation
 import Store
@@ -31,7 +32,7 @@ extension Farm {
             var removed: [String] = []
             for (cpv, blocks) in Dictionary(grouping: index.packages, by: { $0.cpv ?? "" }) where !cpv.isEmpty {
                 let newest = blocks.max { ($0.buildID ?? 0) < ($1.buildID ?? 0) }
-                let installed = CPV(cpv).map { FileManager.default.fileExists(atPath: "\(workspace.tree.stagingRoot)/var/db/pkg/\($0.category)/\($0.pf)") } ?? false
+                let installed = CPV(cpv).map { VarDB.holds($0, root: workspace.tree.stagingRoot) } ?? false
                 for block in blocks {
                     guard let relative = block.relativePath else { continue }
                     if installed && block.buildID == newest?.buildID { continue }

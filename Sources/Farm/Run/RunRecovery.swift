@@ -4,7 +4,7 @@ import Store
 import Synchronization
 
 /// What the run that now holds the lock found and cleaned up after a run that died.
-public struct Recovery: Sendable, Encodable {
+public struct Recovery: Sendable, Codable {
     /// The dead holder named in the lock file (nil: the lock was released cleanly).
     public var holder: LockHolder?
     /// Runs the store had as running, now interrupted.

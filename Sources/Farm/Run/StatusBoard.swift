@@ -115,7 +115,7 @@ final class StatusBoard: Sendable {
             state.status.classes[c.rawValue]?.reason = reason
         case .warning(let text): state.status.messages.append("warning: \(text)")
         case .waitingForLock, .recovered, .pinned, .synced, .collected, .pruned, .networkBoot, .distfilesReady,
-             .buildOutput, .kernelProgress, .moduleBuilt:
+             .buildOutput, .kernelProgress, .moduleBuilt, .buildRootMade:
             return false
         }
         return true

@@ -90,7 +90,7 @@ public enum Digest {
     }
 
     /// Digests and byte count of the file at `url` in one streaming pass.
-    static func hexAndSize(_ algorithms: Set<DigestAlgorithm>, ofFile url: URL) throws(DigestError)
+    public static func hexAndSize(_ algorithms: Set<DigestAlgorithm>, ofFile url: URL) throws(DigestError)
         -> (digests: [DigestAlgorithm: String], size: Int)
     {
         let handle: FileHandle
@@ -113,27 +113,35 @@ public enum Digest {
         return (try finish(hashers), size)
     }
 
-    static func makeHashers(_ algorithms: Set<DigestAlgorithm>) throws(DigestError) -> [Hasher] {
-        var hashers: [Hasher] = []
-        for algorithm in algorithms.sorted(by: { $0.rawValue < $1.rawValue }) { hashers.append(try Hasher(algorithm)) }
+    /// The raw digest of `bytes` (e.g. 32 bytes of SHA-256 for an SSH host key's fingerprint).
+    public static func bytes(_ algorithm: DigestAlgorithm, of bytes: UnsafeRawBufferPointer) throws(DigestError) -> [UInt8] {
+        let stream = try DigestStream(algorithm)
+        try stream.update(bytes)
+        return try stream.finalBytes()
+    }
+
+    public static func makeHashers(_ algorithms: Set<DigestAlgorithm>) throws(DigestError) -> [DigestStream] {
+        var hashers: [DigestStream] = []
+        for algorithm in algorithms.sorted(by: { $0.rawValue < $1.rawValue }) { hashers.append(try DigestStream(algorithm)) }
         return hashers
     }
 
-    static func finish(_ hashers: [Hasher]) throws(DigestError) -> [DigestAlgorithm: String] {
+    public static func finish(_ hashers: [DigestStream]) throws(DigestError) -> [DigestAlgorithm: String] {
         var result: [DigestAlgorithm: String] = [:]
         for hasher in hashers { result[hasher.algorithm] = try hasher.finalHex() }
         return result
     }
 
-    static func describe(_ error: any Error) -> String {
+    /// The reason an error gives, for messages.
+    public static func describe(_ error: any Error) -> String {
         (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
     }
 
     /// A reason a file could not be opened, for the caller's own error type.
-    struct OpenFailure: Error { let text: String }
+    public struct OpenFailure: Error { public let text: String }
 
     /// Opens a regular file for reading; refuses FIFOs and devices, whose reads could block forever.
-    static func openRegularFile(_ url: URL) -> Result<FileHandle, OpenFailure> {
+    public static func openRegularFile(_ url: URL) -> Result<FileHandle, OpenFailure> {
         // resolvingSymlinksInPath: DISTDIR and PKGDIR entries are often symlinks to regular files.
         let values = try? url.resolvingSymlinksInPath().resourceValues(forKeys: [.isRegularFileKey, .isDirectoryKey])
         if let values, values.isRegularFile != true {
@@ -147,12 +155,18 @@ public enum Digest {
     }
 }
 
-/// One running EVP digest; used only inside a single call, never shared (also by gpkg member checks).
-final class Hasher {
-    let algorithm: DigestAlgorithm
+/// One running EVP digest: feed bytes, then read the digest once. Not thread-safe: each instance stays with the
+/// one task or call that feeds it (a gpkg member check, a file transfer).
+public final class DigestStream {
+    public let algorithm: DigestAlgorithm
     private let context: OpaquePointer
 
-    init(_ algorithm: DigestAlgorithm) throws(DigestError) {
+    /// A SHA-256 stream; libcrypto always provides SHA-256, so this cannot fail short of a broken OpenSSL.
+    public static func sha256() -> DigestStream {
+        do { return try DigestStream(.sha256) } catch { fatalError("OpenSSL could not start a SHA-256 digest: \(error.problem)") }
+    }
+
+    public init(_ algorithm: DigestAlgorithm) throws(DigestError) {
         self.algorithm = algorithm
         guard let context = EVP_MD_CTX_new() else { throw .libcrypto(algorithm: algorithm, step: "EVP_MD_CTX_new") }
         // Initialise before storing the context, so a failure frees it here and deinit never sees it.
@@ -165,24 +179,35 @@ final class Hasher {
 
     deinit { EVP_MD_CTX_free(context) }
 
-    func update(_ data: Data) throws(DigestError) {
-        let ok = data.withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress, bytes.count > 0 else { return true }
-            return EVP_DigestUpdate(context, base, bytes.count) == 1
-        }
-        guard ok else { throw .libcrypto(algorithm: algorithm, step: "EVP_DigestUpdate") }
+    /// Adds `data` to the digest.
+    public func update(_ data: Data) throws(DigestError) {
+        let result: Result<Void, DigestError> = data.withUnsafeBytes { bytes in Result { () throws(DigestError) in try update(bytes) } }
+        try result.get()
     }
 
-    func finalHex() throws(DigestError) -> String {
+    /// Adds `bytes` to the digest.
+    public func update(_ bytes: UnsafeRawBufferPointer) throws(DigestError) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        guard EVP_DigestUpdate(context, base, bytes.count) == 1 else { throw .libcrypto(algorithm: algorithm, step: "EVP_DigestUpdate") }
+    }
+
+    /// The digest of everything fed so far (call once).
+    public func finalBytes() throws(DigestError) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         guard EVP_DigestFinal_ex(context, &output, &length) == 1 else {
             throw .libcrypto(algorithm: algorithm, step: "EVP_DigestFinal_ex")
         }
+        return Array(output.prefix(Int(length)))
+    }
+
+    /// The digest of everything fed so far as lowercase hex (call once).
+    public func finalHex() throws(DigestError) -> String {
         let table = Array("0123456789abcdef".utf8)
+        let digest = try finalBytes()
         var hex = [UInt8]()
-        hex.reserveCapacity(Int(length) * 2)
-        for byte in output.prefix(Int(length)) {
+        hex.reserveCapacity(digest.count * 2)
+        for byte in digest {
             hex.append(table[Int(byte >> 4)])
             hex.append(table[Int(byte & 0x0f)])
         }

@@ -1,24 +1,24 @@
-import Binpkg
+import Digests
 import FarmConfig
 import FarmModel
 import Foundation
 import Workers
 
 /// A class's kernel and modules, built and laid out as they go into a root.
-struct BuiltKernel: Sendable, Equatable {
+public struct BuiltKernel: Sendable, Equatable {
     /// The kernel's cache key: source, version, final .config, compiler and arch.
-    var key: String
+    public var key: String
     /// `make kernelrelease`, e.g. `6.1.192`.
-    var release: String
+    public var release: String
     /// The modules' cache key (kernel key plus each module source); equals `key` with no modules.
-    var modulesKey: String
+    public var modulesKey: String
     /// `boot/` and `lib/modules/<release>/`, depmod done: copied into each generation as is.
-    var tree: String
+    public var tree: String
     /// The out-of-tree module files under `lib/modules/<release>/extra/`, e.g. `farmmark.ko`.
-    var moduleFiles: [String]
+    public var moduleFiles: [String]
 
     /// What a generation records as its kernel key (`roots diff` and the unchanged check compare it).
-    var storeKey: String { "\(key) \(modulesKey)" }
+    public var storeKey: String { "\(key) \(modulesKey)" }
 }
 
 /// Builds class kernels (kbuild, out of tree) and their out-of-tree modules, cached under `<state>/kernels`.
@@ -26,21 +26,22 @@ struct BuiltKernel: Sendable, Equatable {
 /// Layout: `src/<tarball name>/` (unpacked once), `configs/<inputs>.config` (the final .config per configuration
 /// input), `<key>/build/` (kbuild's `O=`), `<key>/modules-<modules key>/` (module copies, logs, and `root/`, the
 /// files a root receives). A `.done` stamp is written last, so an interrupted build is resumed by the next run.
-struct KernelBuilder: Sendable {
+public struct KernelBuilder: Sendable {
     let directory: String
     let transport: any WorkerTransport
     let jobs: Int
-    let events: @Sendable (FarmEvent) -> Void
+    let events: @Sendable (KernelEvent) -> Void
 
-    init(settings: FarmSettings, transport: any WorkerTransport = LocalTransport(), events: @escaping @Sendable (FarmEvent) -> Void) {
-        directory = settings.state.appendingPathComponent("kernels").path
+    /// A builder caching under `directory` (the farm's `<state>/kernels`), running kbuild through `transport`.
+    public init(directory: String, transport: any WorkerTransport = LocalTransport(), events: @escaping @Sendable (KernelEvent) -> Void) {
+        self.directory = directory
         self.transport = transport
         jobs = max(1, ProcessInfo.processInfo.activeProcessorCount)
         self.events = events
     }
 
     /// Builds (or finds cached) the kernel and modules `kernel` describes, for `nodeClass`.
-    func build(_ kernel: ClassKernel, for nodeClass: ClassName) async throws -> BuiltKernel {
+    public func build(_ kernel: ClassKernel, for nodeClass: ClassName) async throws -> BuiltKernel {
         try kernel.checkSource()
         let source = try await prepareSource(kernel)
         let version = try await capture(kbuild(source, kernel, output: nil, ["-s", "kernelversion"])).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -86,7 +87,7 @@ struct KernelBuilder: Sendable {
            line == stamp, let sha = text.split(separator: "\n").dropFirst().first {
             return Source(path: tree, identity: "\(name) sha256=\(sha)", mutable: false)
         }
-        events(.kernelProgress("unpacking \(path) into \(tree)"))
+        events(.progress("unpacking \(path) into \(tree)"))
         let sha = try Digest.hex(.sha256, ofFile: kernel.source.value)
         let partial = tree + ".partial"
         try? FileManager.default.removeItem(atPath: partial)
@@ -130,7 +131,7 @@ struct KernelBuilder: Sendable {
         }
         try await runMake(source, kernel, output: scratch, ["olddefconfig"], log: log, what: "`make olddefconfig`", at: kernel.location)
         guard let config = FileManager.default.contents(atPath: scratch + "/.config") else {
-            throw FarmError(problem: "kbuild wrote no .config for class \(nodeClass); log: \(log)", fix: "read the log")
+            throw Problem(problem: "kbuild wrote no .config for class \(nodeClass); log: \(log)", fix: "read the log")
         }
         try KernelFragmentCheck.check(config: String(decoding: config, as: UTF8.self), fragments: kernel.fragments.map(\.value))
         try FileManager.default.createDirectory(atPath: directory + "/configs", withIntermediateDirectories: true)
@@ -147,7 +148,7 @@ struct KernelBuilder: Sendable {
         let image = build + "/arch/x86/boot/bzImage"
         let previous = (try? String(contentsOfFile: done, encoding: .utf8)).flatMap { $0.isEmpty ? nil : $0 }
         if !source.mutable, let previous {
-            events(.kernelBuilt(nodeClass, release: previous, key: key, seconds: 0, cached: true))
+            events(.built(nodeClass, release: previous, key: key, seconds: 0, cached: true))
             return (previous, false)
         }
         let imageDate = { (try? FileManager.default.attributesOfItem(atPath: image))?[.modificationDate] as? Date }
@@ -158,22 +159,22 @@ struct KernelBuilder: Sendable {
             try config.write(to: URL(fileURLWithPath: build + "/.config"))
         }
         let log = "\(directory)/\(key)/build.log"
-        if previous == nil { events(.kernelBuilding(nodeClass, key: key, log: log)) }
+        if previous == nil { events(.building(nodeClass, key: key, log: log)) }
         let started = Date()
         try await runMake(source, kernel, output: build, ["-j\(jobs)", "bzImage", "modules"], log: log,
                           what: "the kernel build for class \(nodeClass)", at: kernel.location)
         let release = try await capture(kbuild(source, kernel, output: build, ["-s", "kernelrelease"])).trimmingCharacters(in: .whitespacesAndNewlines)
         for file in ["arch/x86/boot/bzImage", "System.map"] where !FileManager.default.fileExists(atPath: "\(build)/\(file)") {
-            throw FarmError(problem: "the kernel build for class \(nodeClass) wrote no \(file) (\(build)); log: \(log)",
+            throw Problem(problem: "the kernel build for class \(nodeClass) wrote no \(file) (\(build)); log: \(log)",
                             fix: "read the log; the kernel must build `bzImage` for ARCH=\(kernel.kbuildArch)")
         }
         try release.write(toFile: done, atomically: true, encoding: .utf8)
         let rebuilt = before == nil || before != imageDate() || previous != release
-        events(.kernelBuilt(nodeClass, release: release, key: key, seconds: Date().timeIntervalSince(started), cached: !rebuilt))
+        events(.built(nodeClass, release: release, key: key, seconds: Date().timeIntervalSince(started), cached: !rebuilt))
         return (release, rebuilt)
     }
 
-    static func digest(_ lines: [String]) throws -> String {
+    public static func digest(_ lines: [String]) throws -> String {
         String(try Digest.hex(.sha256, of: Data(lines.joined(separator: "\n").utf8)).prefix(16))
     }
 
@@ -195,14 +196,14 @@ struct KernelBuilder: Sendable {
     func runChecked(_ command: Command, log: String?, problem: String, fix: String) async throws {
         let result = try await transport.run(command, logPath: log, onLine: { _ in })
         guard result.termination.succeeded else {
-            throw FarmError(problem: "\(problem) (\(result.termination)): \(result.tail.suffix(4).joined(separator: " | "))", fix: fix)
+            throw Problem(problem: "\(problem) (\(result.termination)): \(result.tail.suffix(4).joined(separator: " | "))", fix: fix)
         }
     }
 
     func capture(_ command: Command) async throws -> String {
         let (result, output) = try await transport.capture(command, limit: 1 << 20)
         guard result.termination.succeeded else {
-            throw FarmError(problem: "`\(command)` failed (\(result.termination)): \(result.tail.suffix(4).joined(separator: " | "))",
+            throw Problem(problem: "`\(command)` failed (\(result.termination)): \(result.tail.suffix(4).joined(separator: " | "))",
                             fix: "check the kernel source and that make and gcc are installed")
         }
         return output

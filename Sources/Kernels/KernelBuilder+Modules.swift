@@ -1,4 +1,4 @@
-import Binpkg
+import Digests
 import FarmConfig
 import FarmModel
 import Foundation
@@ -41,7 +41,7 @@ extension KernelBuilder {
             }
             let built = ((try? FileManager.default.contentsOfDirectory(atPath: copy)) ?? []).filter { $0.hasSuffix(".ko") }.sorted()
             guard !built.isEmpty else {
-                throw FarmError(problem: "the module \(name) (\(module.location)) built no .ko file against kernel \(release); log: \(log)",
+                throw Problem(problem: "the module \(name) (\(module.location)) built no .ko file against kernel \(release); log: \(log)",
                                 fix: "check its Kbuild names the module (`obj-m := \(name).o`)")
             }
             moduleFiles += built
@@ -51,14 +51,14 @@ extension KernelBuilder {
         let modules = "\(tree)/lib/modules/\(release)"
         let listed = Self.depmodListed(modules)
         for file in moduleFiles where !listed.contains("extra/\(file)") {
-            throw FarmError(problem: "\(modules)/modules.dep does not list extra/\(file) after depmod", fix: "read \(work)/install.log")
+            throw Problem(problem: "\(modules)/modules.dep does not list extra/\(file) after depmod", fix: "read \(work)/install.log")
         }
         try moduleFiles.joined(separator: "\n").write(toFile: work + "/.done", atomically: true, encoding: .utf8)
         return BuiltKernel(key: key, release: release, modulesKey: modulesKey, tree: tree, moduleFiles: moduleFiles)
     }
 
     /// The module paths `modules.dep` in a `lib/modules/<release>` directory lists (relative, e.g. `extra/farmmark.ko`).
-    static func depmodListed(_ modulesDirectory: String) -> Set<String> {
+    public static func depmodListed(_ modulesDirectory: String) -> Set<String> {
         let text = (try? String(contentsOfFile: modulesDirectory + "/modules.dep", encoding: .utf8)) ?? ""
         return Set(text.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) })
     }
@@ -102,7 +102,7 @@ enum KernelFragmentCheck {
                 guard let symbol = symbol(of: line), !lines.contains(line) else { continue }
                 // "is not set" is also met by the option being absent (its menu is off).
                 if line.hasSuffix(" is not set"), values[symbol] == nil { continue }
-                throw FarmError(problem: "\(fragment.path):\(index + 1): `\(line)` is not in the final kernel .config (it has "
+                throw Problem(problem: "\(fragment.path):\(index + 1): `\(line)` is not in the final kernel .config (it has "
                                     + "`\(values[symbol] ?? "nothing for \(symbol)")`): an option it depends on is off, or it does not exist in this kernel",
                                 fix: "add the options \(symbol) depends on to the fragment (see its `depends on` in the kernel's Kconfig), or remove the line")
             }

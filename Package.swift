@@ -29,6 +29,9 @@ let package = Package(
         // libssh2 (1.10 on Debian 12): SSH sessions, exec channels, SFTP; wrappers for its function-like macros.
         .systemLibrary(name: "CLibSSH2", path: "Sources/CLibSSH2", pkgConfig: "libssh2",
                        providers: [.apt(["libssh2-1-dev"])]),
+        // Capstone 4 (Debian 12): x86 instruction decoding with instruction groups, for the ISA audit.
+        .systemLibrary(name: "CCapstone", path: "Sources/CCapstone", pkgConfig: "capstone",
+                       providers: [.apt(["libcapstone-dev"])]),
         // Value types every module shares: classes, CPVs, atoms, user-facing errors.
         .target(name: "FarmModel"),
         // CPUs: /proc/cpuinfo, instruction-set features, GCC's -march table and -march=native, class fit.
@@ -41,6 +44,8 @@ let package = Package(
         .target(name: "Digests", dependencies: ["FarmModel", "CCrypto"]),
         // Binary packages: XPAK and gpkg, image listing and safe extraction, Packages index, PKGDIR and vardb layout.
         .target(name: "Binpkg", dependencies: ["FarmModel", "Digests", "CArchive"]),
+        // ISA audit: decodes every ELF file of a root and names each instruction the class's CPU lacks.
+        .target(name: "ISAAudit", dependencies: ["FarmModel", "CPU", "CCapstone"]),
         // Seed stages: the userland every class root starts from (tarball or directory), digested, extracted, checked.
         .target(name: "Seed", dependencies: ["FarmModel", "FarmConfig", "Binpkg", "Digests"]),
         // Adapter over the real Portage: config roots, emerge invocations, --pretend parsing, Manifests.
@@ -60,7 +65,7 @@ let package = Package(
         .target(name: "Scheduler", dependencies: ["FarmModel"]),
         // Farm use cases: build, assemble, publish, query.
         .target(name: "Farm", dependencies: [
-            "FarmModel", "FarmConfig", "CPU", "Digests", "Binpkg", "Portage", "Store", "Workers", "Scheduler", "Boot", "Seed", "Kernels",
+            "FarmModel", "FarmConfig", "CPU", "Digests", "Binpkg", "Portage", "Store", "Workers", "Scheduler", "Boot", "Seed", "Kernels", "ISAAudit",
         ]),
         // The command line: parsing and rendering only.
         .executableTarget(name: "farmctl", dependencies: [
@@ -73,6 +78,7 @@ let package = Package(
         .testTarget(name: "FarmConfigTests", dependencies: ["FarmConfig", "FarmModel", "TestSupport"]),
         .testTarget(name: "BootTests", dependencies: ["Boot", "FarmConfig", "FarmModel", "TestSupport"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
+        .testTarget(name: "ISAAuditTests", dependencies: ["ISAAudit", "CPU", "TestSupport"]),
         .testTarget(name: "BinpkgTests", dependencies: ["Binpkg", "Digests", "FarmModel", "TestSupport"]),
         .testTarget(name: "SeedTests", dependencies: ["Seed", "FarmConfig", "TestSupport"]),
         .testTarget(name: "PortageTests", dependencies: ["Portage", "FarmModel", "TestSupport"], resources: [.copy("Fixtures")]),

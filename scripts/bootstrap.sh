@@ -13,7 +13,7 @@ VENV="$ROOT_DIR/.venv"
 PORTAGE_VERSION="3.0.83"
 
 # make, bison, flex, libelf-dev, kmod and linux-source-6.1: the example classes' kernels (kmod also for the tests' depmod).
-PACKAGES=(gcc gcc-multilib pax-utils zstd bzip2 xz-utils file tar gzip util-linux python3 python3-venv libsqlite3-dev libssl-dev libarchive-dev libzstd-dev pkg-config bc qemu-user openssh-server openssh-client libssh2-1-dev debootstrap make bison flex libelf-dev kmod cpio linux-source-6.1)
+PACKAGES=(gcc gcc-multilib pax-utils zstd bzip2 xz-utils file tar gzip util-linux python3 python3-venv libsqlite3-dev libssl-dev libarchive-dev libzstd-dev pkg-config bc qemu-user openssh-server openssh-client libssh2-1-dev libcapstone-dev debootstrap make bison flex libelf-dev kmod cpio linux-source-6.1)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -53,7 +53,7 @@ struct ClassWorkspace: Sendable {
         try? fm.removeItem(atPath: staging)
         try fm.createDirectory(atPath: stagingPortage, withIntermediateDirectories: true)
         try fm.copyItem(atPath: profile.directory.appendingPathComponent("make.conf").path, toPath: (stagingPortage as NSString).appendingPathComponent("make.conf"))
-        for extra in [profile.packageUse, profile.packageAcceptKeywords, profile.packageEnv].compactMap({ $0?.path }) {
+        for extra in [profile.packageUse, profile.packageAcceptKeywords, profile.packageEnv, profile.envDirectory].compactMap({ $0?.path }) {
             try fm.copyItem(atPath: extra, toPath: (stagingPortage as NSString).appendingPathComponent((extra as NSString).lastPathComponent))
         }
         guard let repository = tree.repositories.first(where: { $0.name == profile.portageProfile.repository }) else {

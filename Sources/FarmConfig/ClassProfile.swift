@@ -40,6 +40,8 @@ public struct ClassProfile: Sendable, Equatable {
     public var packageAcceptKeywords: URL?
     /// `package.env`, if present (a file or directory).
     public var packageEnv: URL?
+    /// `env/`, if present: the files `package.env` names (copied to the config root's `/etc/portage/env`).
+    public var envDirectory: URL?
     /// `overlay/`, if present: files copied over the assembled root.
     public var overlay: URL?
     /// The `[cpu]` table of `class.toml`.
@@ -54,6 +56,8 @@ public struct ClassProfile: Sendable, Equatable {
     public var base = ClassBase()
     /// The `[build]` table of `class.toml`: host or chroot builds.
     public var build = ClassBuildOptions()
+    /// The `[audit]` table of `class.toml`: whether ISA violations stop a publish, and the files allowed to hold them.
+    public var audit = ClassAudit()
     /// `overlays` of `class.toml`: shared overlay directories copied over the root before the class's own `overlay/`.
     public var sharedOverlays: [URL] = []
 
@@ -90,9 +94,9 @@ public struct ClassProfile: Sendable, Equatable {
             makeConf: makeConf,
             packageSet: try PackageSetFile.load(directory.appendingPathComponent("packages")),
             packageUse: optional("package.use"), packageAcceptKeywords: optional("package.accept_keywords"),
-            packageEnv: optional("package.env"), overlay: hasOverlay ? overlay : nil,
+            packageEnv: optional("package.env"), envDirectory: optional("env"), overlay: hasOverlay ? overlay : nil,
             cpu: settings.cpu, requirements: requirements, boot: settings.boot, kernel: settings.kernel,
-            base: settings.base, build: settings.build, sharedOverlays: settings.overlays)
+            base: settings.base, build: settings.build, audit: settings.audit, sharedOverlays: settings.overlays)
     }
 }
 
@@ -106,15 +110,17 @@ struct ClassSettings {
     var kernel: ClassKernel?
     var base: ClassBase
     var build: ClassBuildOptions
+    var audit: ClassAudit
     var overlays: [URL] = []
 
     init(_ table: TOMLTable, directory: URL) throws(ConfigError) {
         let reader = TableReader(table: table, name: "class.toml")
-        try reader.rejectUnknownKeys(allowed: ["arch", "portage_profile", "description", "overlays", "cpu", "boot", "kernel", "base", "build"])
+        try reader.rejectUnknownKeys(allowed: ["arch", "portage_profile", "description", "overlays", "cpu", "boot", "kernel", "base", "build", "audit"])
         cpu = try reader.table("cpu").map { table throws(ConfigError) in try ClassCPU(table) } ?? ClassCPU()
         boot = try reader.table("boot").map { table throws(ConfigError) in try ClassBootOptions(table) } ?? ClassBootOptions()
         base = try reader.table("base").map { table throws(ConfigError) in try ClassBase(table, directory: directory) } ?? ClassBase()
         let base = base
+        audit = try reader.table("audit").map { table throws(ConfigError) in try ClassAudit(table) } ?? ClassAudit()
         build = try reader.table("build").map { table throws(ConfigError) in try ClassBuildOptions(table, base: base) } ?? ClassBuildOptions()
         let arch = try reader.required("arch", reader.string)
         let known = Arch.allCases.map(\.rawValue).joined(separator: ", ")

@@ -28,6 +28,9 @@ public struct ConfigError: UserFacingError, Equatable {
 
 /// Suggests the candidate closest to `word` when it is a likely typo.
 func didYouMean(_ word: String, among candidates: [String]) -> String? {
+    // A word that is one part of exactly one `snake_case` candidate (`strict` for `strict_isa`).
+    let parts = candidates.filter { $0.lowercased().split(separator: "_").count > 1 && $0.lowercased().split(separator: "_").contains(Substring(word.lowercased())) }
+    if parts.count == 1 { return parts[0] }
     let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
     return best.1 <= max(1, min(3, best.0.count / 3)) ? best.0 : nil

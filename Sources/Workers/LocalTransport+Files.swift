@@ -2,11 +2,11 @@ import Foundation
 
 extension LocalTransport {
     public func upload(_ localPath: String, to remotePath: String) async throws {
-        try await Self.onOwnThread { try Self.copyVerified(from: localPath, to: remotePath) }
+        try await onOwnThread(named: "farmctl-file-copy") { try Self.copyVerified(from: localPath, to: remotePath) }
     }
 
     public func download(_ remotePath: String, to localPath: String) async throws {
-        try await Self.onOwnThread { try Self.copyVerified(from: remotePath, to: localPath) }
+        try await onOwnThread(named: "farmctl-file-copy") { try Self.copyVerified(from: remotePath, to: localPath) }
     }
 
     /// Copies `source` to a temporary name beside `target`, hashing as it reads; re-reads the copy and compares
@@ -51,19 +51,4 @@ extension LocalTransport {
         }
     }
 
-    /// Runs blocking file work on a thread of its own (never on the cooperative pool) and awaits it.
-    static func onOwnThread(_ work: @escaping @Sendable () throws -> Void) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let thread = Thread {
-                do {
-                    try work()
-                    continuation.resume()
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-            thread.name = "farmctl-file-copy"
-            thread.start()
-        }
-    }
 }

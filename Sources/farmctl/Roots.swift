@@ -6,8 +6,8 @@ import Foundation
 extension Farmctl {
     struct Roots: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The root generations of each class: list, roll back, compare.",
-            subcommands: [List.self, Rollback.self, Diff.self])
+            abstract: "The root generations of each class: list, roll back, compare, audit.",
+            subcommands: [List.self, Rollback.self, Diff.self, Audit.self])
     }
 }
 

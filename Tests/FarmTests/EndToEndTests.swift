@@ -55,6 +55,12 @@ struct EndToEndTests {
                 #expect(build.cflags?.contains(march) == true)
             }
         }
+        // and each root passes its class's ISA audit: no instruction its -march lacks (cpubench's -msse / -m3dnow included)
+        for name in ["PIII", "AthlonXP"] {
+            let audit = try await loaded.auditRoot(class: name, generation: nil)
+            #expect(audit.report.passed, "\(name): \(audit.report.failing)")
+            #expect(audit.report.filesScanned >= 6, "\(name): \(audit.report.filesScanned) ELF files")
+        }
         // the network-boot files follow: one read-only export per class root for the cluster network
         let exports = try farm.read("var/exports")
         for name in ["PIII", "AthlonXP"] {

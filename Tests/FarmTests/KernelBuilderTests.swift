@@ -125,7 +125,8 @@ import TestSupport
         try farm.replace(in: "profiles/PIII/class.toml", "version = \"6.1\"", with: "version = \"5.10\"")
         // When built, Then class.toml's version line is named with the version the source has
         let error = await #expect(throws: ConfigError.self) { try await build(farm) }
-        #expect(error?.problem.contains("class.toml:23: [kernel] version is 5.10, but") == true, "\(String(describing: error))")
+        let line = try farm.line(of: "version = \"5.10\"", in: "profiles/PIII/class.toml")
+        #expect(error?.problem.contains("class.toml:\(line): [kernel] version is 5.10, but") == true, "\(String(describing: error))")
         #expect(error?.fix.contains("version = \"6.1.0-fixture\"") == true)
     }
 
@@ -139,7 +140,8 @@ import TestSupport
             _ = try await build(farm)
             Issue.record("the module build did not fail")
         } catch let error as FarmError {
-            #expect(error.problem.contains("the module farmmark (") && error.problem.contains("class.toml:26) failed to build against kernel 6.1.0-fixture"),
+            let line = try farm.line(of: "modules = ", in: "profiles/PIII/class.toml")
+            #expect(error.problem.contains("the module farmmark (") && error.problem.contains("class.toml:\(line)) failed to build against kernel 6.1.0-fixture"),
                     "\(error)")
             #expect(error.fix.contains("keeps its published root"))
         }

@@ -71,6 +71,12 @@ public struct ExampleFarm {
         try write(relative, try read(relative) + text)
     }
 
+    /// The number of the first line of a file of the copy that contains `text` (0: none), for messages naming it.
+    public func line(of text: String, in relative: String) throws -> Int {
+        let lines = try read(relative).split(separator: "\n", omittingEmptySubsequences: false)
+        return (lines.firstIndex { $0.contains(text) } ?? -1) + 1
+    }
+
     /// Replaces `old` with `new` in a file of the copy; fails if `old` is absent.
     public func replace(in relative: String, _ old: String, with new: String) throws {
         let text = try read(relative)

@@ -89,7 +89,7 @@ struct ClassWorkspace: Sendable {
     }
 
     /// `<staging>.stage`: the digest of the stage the staging root was made from (absent: no stage).
-    private var stagingStampPath: String { tree.stagingRoot + ".stage" }
+    var stagingStampPath: String { tree.stagingRoot + ".stage" }
 
     private func reseedStaging(wheel: String?, events: @Sendable (FarmEvent) -> Void) async throws {
         let fm = FileManager.default

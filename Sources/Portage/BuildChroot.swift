@@ -88,8 +88,10 @@ extension BuildChroot {
 
     /// Makes the build root at `root` (a fresh copy of the seed stage): `setup`, then Portage from `wheel`, all inside
     /// a private mount and PID namespace under `personality`.
-    public static func recipeCommand(root: String, wheel: String, setup: String?, personality: Command.Personality) throws -> Command {
+    /// `script` is the recipe as the worker sees it (default: this module's own copy, for the coordinator).
+    public static func recipeCommand(root: String, wheel: String, setup: String?, personality: Command.Personality,
+                                     script: String? = nil) throws -> Command {
         Command("unshare", ["--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
-                            "/bin/sh", try recipeScript(), root, wheel, setup ?? ""], personality: personality)
+                            "/bin/sh", try script ?? recipeScript(), root, wheel, setup ?? ""], personality: personality)
     }
 }

@@ -121,3 +121,34 @@ struct ChrootBuildTests {
         #expect(again.output.contains("PIII: published generation 1"), "\(again.output)")
     }
 }
+
+extension ChrootBuildTests {
+    @Test func anSSHWorkerBuildsInItsOwnBuildRootMadeFromTheSameStage() async throws {
+        // Given PIII in chroot mode built only by one SSH worker host
+        let host = try await SSHTestHost.start()
+        defer { host.stop() }
+        let farm = try farm(chroot: true, packages: "app-misc/cpubench")
+        defer { farm.remove() }
+        try SSHWorkersEndToEndTests.configure(farm, hosts: [host])
+
+        // When the class is built
+        let loaded = try Farm.load(configPath: farm.config.path)
+        let warnings = WarningLog()
+        let summary = try await loaded.build(classes: ["PIII"], verbose: false) { event in
+            if case .warning(let text) = event { warnings.append(text) }
+        }
+
+        // Then it is published, every package was built on the worker, in a build root the worker made from the
+        // same inputs as the coordinator's (same key), which holds what it built
+        #expect(summary.classes.first?.outcome == .published(generation: 1), "\(summary.classes) \(warnings.all) \((try? loaded.buildHistory(class: "PIII").map { $0.failure ?? "" }) ?? [])")
+        let builds = try loaded.buildHistory(class: "PIII")
+        #expect(!builds.isEmpty && builds.allSatisfy { $0.worker == "w1" }, "\(builds.map(\.worker))")
+        let coordinatorKey = try farm.read("var/work/coordinator/PIII/buildroot.stage")
+        #expect(try farm.read("remote/w1/PIII/buildroot.stage") == coordinatorKey)
+        #expect(FileManager.default.fileExists(atPath: farm.url("remote/w1/PIII/buildroot/var/db/pkg/app-misc/cpubench-1.0").path))
+        // and the program in the published root is the class's code, with nothing left mounted
+        #expect(try Self.sse2Instructions(farm.url("var/roots/PIII/current/usr/bin/cpubench").path).isEmpty)
+        let (_, mounts) = try ExampleFarm.run("/usr/bin/findmnt", ["-rn", "-o", "TARGET"])
+        #expect(!mounts.contains(farm.directory.path), "\(mounts)")
+    }
+}

@@ -83,19 +83,6 @@ extension BuildHosts {
     }
 }
 
-extension BuildHosts {
-    /// Chroot-mode classes build in the coordinator's build roots: their jobs go only to the coordinator's workers.
-    static func keepChrootBuildsLocal(_ jobs: [BuildJob], chrooted: Set<ClassName>, coordinators: Set<String>) -> [BuildJob] {
-        jobs.map { job in
-            guard chrooted.contains(job.id.nodeClass) else { return job }
-            var job = job
-            job.runners = (job.runners ?? coordinators).intersection(coordinators)
-            job.runnersOnly = true
-            return job
-        }
-    }
-}
-
 extension WorkerSlots {
     /// The scheduler's view of a configured worker: its arches, build slots and speed.
     init(worker: WorkerSpec) {

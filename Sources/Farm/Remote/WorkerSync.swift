@@ -12,6 +12,8 @@ actor WorkerSync {
     let distdir: String
     let hostPkgdir: String
     let logs: String
+    /// The farm's state directory (the Portage wheel for build roots is under it).
+    let state: URL
     let queue = SerialQueue()
     var done: Set<String> = []
     /// Worker → distfiles verified there.
@@ -23,7 +25,8 @@ actor WorkerSync {
     /// Worker → its Portage's host-side EROOT.
     var hostRoots: [String: String] = [:]
 
-    init(distdir: String, hostPkgdir: String, logs: String) {
+    init(distdir: String, hostPkgdir: String, logs: String, state: URL) {
+        self.state = state
         self.distdir = distdir
         self.hostPkgdir = hostPkgdir
         self.logs = logs
@@ -35,6 +38,9 @@ actor WorkerSync {
         try await once("config|\(site.key)|\(workspace.nodeClass)") { try await self.pushConfig(site, workspace) }
         try await queue.run("distfiles|\(site.key)") { try await self.pushDistfiles(site, distfiles) }
         try await queue.run("host|\(site.key)") { try await self.mirrorHost(site, workspace) }
+        if !host, workspace.tree.buildsInChroot {
+            try await once("buildroot|\(site.key)|\(workspace.nodeClass)") { try await self.makeBuildRoot(site, workspace) }
+        }
         if !host {
             try await queue.run("staging|\(site.key)|\(workspace.nodeClass)") { try await self.mirrorStaging(site, workspace) }
         }
@@ -55,7 +61,7 @@ actor WorkerSync {
 
     private func pushRepositories(_ site: WorkerSite, _ workspace: ClassWorkspace) async throws {
         for repository in workspace.tree.repositories {
-            let stamp = try Self.treeStamp(repository.location)
+            let stamp = try TreeDigest.metadataStamp(repository.location)
             let target = site.repository(repository.name)
             let current = try await site.transport.shell("cat \(Command.shellQuoted(target + ".stamp")) 2>/dev/null; true")
             guard current.trimmingCharacters(in: .whitespacesAndNewlines) != stamp else { continue }
@@ -108,16 +114,3 @@ actor WorkerSync {
     }
 }
 
-extension WorkerSync {
-    /// A digest of a directory tree's paths, sizes and modification times: it changes when any file does.
-    static func treeStamp(_ directory: String) throws -> String {
-        var lines: [String] = []
-        let enumerator = FileManager.default.enumerator(atPath: directory)
-        while let relative = enumerator?.nextObject() as? String {
-            var info = stat()
-            guard lstat((directory as NSString).appendingPathComponent(relative), &info) == 0 else { continue }
-            lines.append("\(relative) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_mode)")
-        }
-        return try Digest.hex(.sha256, of: Data(lines.sorted().joined(separator: "\n").utf8))
-    }
-}

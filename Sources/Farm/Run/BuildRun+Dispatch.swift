@@ -20,9 +20,7 @@ extension Farm {
             guard let place = placement[profile.name], place.runners.isEmpty, !place.strict else { continue }
             events(.warning(BuildHosts.warning(for: profile, lacking: place.lacking)))
         }
-        let jobs = BuildHosts.keepChrootBuildsLocal(BuildHosts.place(try Self.jobs(for: plans, store: store), placement),
-                                                    chrooted: Set(workspaces.filter(\.tree.buildsInChroot).map(\.nodeClass)),
-                                                    coordinators: Set(sites.values.filter(\.isCoordinator).map(\.spec.name)))
+        let jobs = BuildHosts.place(try Self.jobs(for: plans, store: store), placement)
         events(.scheduled(Dictionary(uniqueKeysWithValues: jobs.map { job in
             ("\(job.id.nodeClass)/\(job.id.cpv)", job.dependencies.map { "\($0.nodeClass)/\($0.cpv)" })
         })))
@@ -33,7 +31,7 @@ extension Farm {
             sites: sites, distfiles: try Self.distfilesByJob(plans, distfiles: distfiles),
             sync: WorkerSync(distdir: settings.distfiles.path,
                              hostPkgdir: settings.packages.appendingPathComponent(ClassWorkspace.host.rawValue).path,
-                             logs: settings.logs.path),
+                             logs: settings.logs.path, state: settings.state),
             lacking: placement.mapValues(\.lacking), store: store, run: run, settings: settings, verbose: verbose, events: events)
         let slots = settings.workers.filter { sites[$0.name] != nil }.map { WorkerSlots(worker: $0) }
         let dispatcher = Dispatcher(jobs: jobs, workers: slots, executor: executor) { event in

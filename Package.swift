@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Binpkg", targets: ["Binpkg"]),
         .library(name: "Workers", targets: ["Workers"]),
         .library(name: "Scheduler", targets: ["Scheduler"]),
+        .library(name: "ISAAudit", targets: ["ISAAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

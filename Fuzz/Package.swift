@@ -16,5 +16,7 @@ let package = Package(
         .executableTarget(name: "fuzz-packages", dependencies: [.product(name: "Binpkg", package: "farmctl")]),
         // BinaryPackage(data:path:) on any bytes (gpkg and xpak detection, gpkg container, metadata, Manifest).
         .executableTarget(name: "fuzz-gpkg", dependencies: [.product(name: "Binpkg", package: "farmctl")]),
+        // ELFImage on any bytes: code ranges inside the input; a root holding it audits without a crash.
+        .executableTarget(name: "fuzz-elf", dependencies: [.product(name: "ISAAudit", package: "farmctl")]),
     ]
 )

@@ -9,7 +9,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DURATION="${1:-60}"
 shift || true
 TARGETS=("$@")
-((${#TARGETS[@]})) || TARGETS=(fuzz-xpak fuzz-packages fuzz-gpkg)
+((${#TARGETS[@]})) || TARGETS=(fuzz-xpak fuzz-packages fuzz-gpkg fuzz-elf)
 export PATH="/opt/swift/usr/bin:$PATH"
 # libFuzzer reports crashes itself; Swift's backtracer would stop the process for up to 30 s first.
 export SWIFT_BACKTRACE=enable=no

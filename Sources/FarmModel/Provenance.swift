@@ -83,6 +83,8 @@ public struct GenerationRecord: Codable, Sendable, Hashable {
     public var runId: Int64?
     /// `sha256:<hex>` of the seed stage the root started from; nil when the class has no `[base] stage`.
     public var stageDigest: String?
+    /// The pre-publish ISA audit: `pass`, `warn: …` (published with violations) or `fail: …`; nil: not audited.
+    public var isaAudit: String?
 
     /// A generation being assembled.
     public init(class nodeClass: String, number: Int, created: Date, status: GenerationStatus, path: String,

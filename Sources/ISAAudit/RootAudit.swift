@@ -57,12 +57,29 @@ public struct RootAudit: Sendable {
             }
             guard let image, image.isX86 else { continue }
             scanned += 1
-            let found = try FileAudit.audit(image, cpuHas: cpuHas, path: path)
+            var found = try FileAudit.audit(image, cpuHas: cpuHas, path: path)
             guard !found.violations.isEmpty || !found.runtimeSelected.isEmpty else { continue }
+            if Self.loaderSelected(path) {  // the dynamic loader uses the file only on a CPU with the feature
+                found = ([], found.runtimeSelected + found.violations)
+            }
             files.append(FileFindings(path: path, package: owners[path], violations: found.violations,
                                       runtimeSelected: found.runtimeSelected, allowed: isAllowed(path)))
         }
         return RootAuditReport(root: root, cpuHas: cpuHas.map(\.rawValue).sorted(), filesScanned: scanned, files: files)
+    }
+
+    /// True for a library in one of the dynamic loader's hardware-capability directories: glibc's
+    /// `glibc-hwcaps/<level>/` and the legacy `<libdir>/{i686,sse2,cmov,mmx,…}/` subdirectories. The loader searches
+    /// them only when the CPU has what their name says, so their code is chosen at run time like an IFUNC's.
+    static func loaderSelected(_ path: String) -> Bool {
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.count > 2, parts.contains(where: { $0.hasPrefix("lib") }) else { return false }
+        let directories = parts.dropLast()
+        if directories.contains("glibc-hwcaps") { return true }
+        let legacy: Set<String> = ["sse2", "cmov", "mmx", "i686", "i586", "3dnow", "tls"]
+        guard let libIndex = directories.lastIndex(where: { $0 == "lib" || $0 == "lib32" || $0 == "lib64" || $0.hasSuffix("-linux-gnu") }) else { return false }
+        let below = directories.suffix(from: libIndex + 1)
+        return !below.isEmpty && below.allSatisfy { legacy.contains($0) }
     }
 
     func isAllowed(_ path: String) -> Bool {

@@ -4,6 +4,13 @@ import GRDB
 
 /// Root generations: reserved, published with their binpkgs, failed, pruned; and what they hold.
 extension FarmStore {
+    /// Records the pre-publish ISA audit of a generation (`pass`, `warn: …`, `fail: …`).
+    public func recordISAAudit(_ id: Int64, _ result: String) throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE generation SET isaAudit = ? WHERE id = ?", arguments: [result, id])
+        }
+    }
+
     /// Reserves the next generation number of a class and records it as assembling.
     public func beginGeneration(class nodeClass: ClassName, overlayDigest: String, kernel: (release: String, key: String)? = nil,
                                 stageDigest: String? = nil, run: Int64? = nil, path: (Int) -> String, at date: Date = Date()) throws -> GenerationRecord {

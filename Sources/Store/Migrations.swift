@@ -148,6 +148,13 @@ enum Migrations {
                 t.add(column: "stageDigest", .text).check(sql: "stageDigest IS NULL OR stageDigest LIKE 'sha256:%'")
             }
         }
+        migrator.registerMigration("v8: ISA audit") { db in
+            try db.alter(table: "generation") { t in
+                // The pre-publish ISA audit of the farm-built packages: `pass`, or the violations in one line
+                // (`warn: …` when published anyway, `fail: …` under strict_isa); NULL: not audited (older rows).
+                t.add(column: "isaAudit", .text)
+            }
+        }
         return migrator
     }
 }

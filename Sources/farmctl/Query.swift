@@ -27,6 +27,7 @@ extension Farmctl.Query {
             if json { return try printJSON(packages) }
             print("\(record.class) generation \(record.number) (\(record.status), \(record.created.formatted(.iso8601))): \(record.path)")
             print("  seed stage: \(record.stageDigest ?? "none (the root holds only the farm's packages)")")
+            print("  ISA audit before publishing: \(record.isaAudit ?? "none recorded")")
             for package in packages {
                 print("  \(package.cpv.padding(toLength: 36, withPad: " ", startingAt: 0)) build \(String(package.buildId).leftPadded(4))  \(package.worker)  \(package.sha256.prefix(16))…")
             }

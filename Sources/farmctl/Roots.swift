@@ -28,9 +28,10 @@ extension Farmctl.Roots {
                 let where_ = item.pruned != nil ? "pruned" : item.onDisk ? "on disk" : "missing"
                 let mark = item.current ? "*" : " "
                 let failure = item.failure.map { ": \($0.prefix(80))" } ?? ""
+                let isa = item.isaAudit.map { "isa \($0.prefix(60))  " } ?? ""
                 let kernel = (item.kernel.map { "kernel \($0)" } ?? "no kernel").padding(toLength: 22, withPad: " ", startingAt: 0)
                 let stage = (item.stage.map { "stage \($0.prefix(19))" } ?? "no stage").padding(toLength: 26, withPad: " ", startingAt: 0)
-                print("\(mark) \(item.class.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(item.number).leftPadded(4))  \(item.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(formatter.string(from: item.created))  \(String(item.packages).leftPadded(4)) pkgs  \(kernel) \(stage) \(where_)\(failure)")
+                print("\(mark) \(item.class.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(item.number).leftPadded(4))  \(item.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(formatter.string(from: item.created))  \(String(item.packages).leftPadded(4)) pkgs  \(kernel) \(stage) \(isa)\(where_)\(failure)")
             }
         }
     }

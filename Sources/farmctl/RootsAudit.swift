@@ -16,6 +16,8 @@ extension Farmctl.Roots {
         @Option(help: "The generation (default: the one `current` points at).") var generation: Int?
         @Option(help: ArgumentHelp("Audit this directory (a stage, an unpacked root) instead of a generation.", valueName: "dir"))
         var root: String?
+        @Option(help: ArgumentHelp("Audit only the files of the root's packages this atom matches.", valueName: "atom"))
+        var package: String?
         @Flag(help: "Print JSON.") var json = false
         @Flag(help: "List every run-time-selected function, not a count per file.") var verbose = false
 
@@ -26,7 +28,7 @@ extension Farmctl.Roots {
         func run() async throws {
             let farm = try options.loadFarm()
             let audit = try await reportingErrors(exitCode: 2) {
-                try await farm.auditRoot(class: nodeClass, generation: generation, directory: root)
+                try await farm.auditRoot(class: nodeClass, generation: generation, directory: root, package: package)
             }
             if json {
                 try printJSON(audit)
@@ -59,6 +61,14 @@ extension Farmctl.Roots {
                             .map { "\($0.key) in \($0.value.count) functions" }.sorted().joined(separator: ", ")
                         print("  \(file.path): \(byFeature)")
                     }
+                }
+            }
+            let byPackage = Dictionary(grouping: report.failing, by: { $0.package ?? "no package" })
+            if !byPackage.isEmpty {
+                print("per package:")
+                for (owner, files) in byPackage.sorted(by: { $0.key < $1.key }) {
+                    let features = Set(files.flatMap { $0.violations.map(\.feature) }).sorted().joined(separator: " ")
+                    print("  \(owner): \(files.count) file(s), \(features)")
                 }
             }
             if report.passed {

@@ -37,6 +37,16 @@ struct ISAAuditEndToEndTests {
         let lenient = WarningLog()
         #expect(try await build(farm, warnings: lenient) == .published(generation: 2))
         #expect(lenient.all.filter { $0.contains("/usr/bin/cpubench: sse2") }.count == 1, "\(lenient.all)")
+        // and each generation keeps its audit: `fail` for the refused one, `warn` for the published one
+        let (_, listing) = try ExampleFarm.run(farmctl, ["roots", "list", "PIII", "--config", farm.config.path])
+        #expect(listing.contains("isa fail: 1 file(s): app-misc/cpubench-1.0") && listing.contains("isa warn: 1 file(s)"), "\(listing)")
+        let (_, rootQuery) = try ExampleFarm.run(farmctl, ["query", "root", "PIII", "--config", farm.config.path])
+        #expect(rootQuery.contains("ISA audit before publishing: warn: 1 file(s): app-misc/cpubench-1.0 /usr/bin/cpubench: sse2"), "\(rootQuery)")
+        // and `--package` audits that package's files only, naming it in the per-package summary
+        let (onlyStatus, only) = try ExampleFarm.run(farmctl, ["roots", "audit", "PIII", "--package", "app-misc/cpubench", "--config", farm.config.path])
+        #expect(onlyStatus == 1 && only.contains("app-misc/cpubench-1.0: 1 file(s), sse2") && only.contains(": 1 ELF files decoded"), "\(only)")
+        let (noneStatus, none) = try ExampleFarm.run(farmctl, ["roots", "audit", "PIII", "--package", "app-misc/nope", "--config", farm.config.path])
+        #expect(noneStatus == 2 && none.contains("holds no package matching app-misc/nope"), "\(none)")
 
         // And `farmctl roots audit PIII` fails (exit 1) naming the instruction, function and file; JSON says the same
         let (status, output) = try ExampleFarm.run(farmctl, ["roots", "audit", "PIII", "--config", farm.config.path])

@@ -138,3 +138,18 @@ import TestSupport
         #expect(try RootAudit(cpuHas: Self.pentium3).audit(root: root.path, packages: ["app-misc/other-1"]).filesScanned == 0)
     }
 }
+
+extension ISAAuditTests {
+    @Test(arguments: [
+        ("/usr/lib/i386-linux-gnu/i686/cmov/libcrypto.so.3", true),
+        ("/usr/lib/i386-linux-gnu/sse2/libfoo.so.1", true),
+        ("/lib/i386-linux-gnu/glibc-hwcaps/x86-64-v2/libbar.so", true),
+        ("/usr/lib/i386-linux-gnu/libc.so.6", false),
+        ("/usr/bin/sse2/tool", false),
+        ("/usr/lib/i386-linux-gnu/perl/5.36/sse2.so", false),
+    ])
+    func theLoadersHardwareCapabilityDirectoriesAreRunTimeSelected(path: String, selected: Bool) {
+        // A library there is loaded only on a CPU with what the directory names; elsewhere a path is just a path
+        #expect(RootAudit.loaderSelected(path) == selected)
+    }
+}

@@ -63,7 +63,7 @@ struct Assembler: Sendable {
             }
             KillPoint.reach("assembling")
             try await finish(workspace, kernel: kernel, root: generation.path)
-            try await auditBeforePublish(workspace, resolved: resolved, root: generation.path, number: generation.number)
+            try await auditBeforePublish(workspace, resolved: resolved, root: generation.path, number: generation.number, generation: generation.id!)
             // Recorded first, then switched: a run killed between the two leaves a complete, recorded generation
             // that is not current (the next run compares with `current` and goes on from there).
             try store.publishGeneration(generation.id!, packages: resolved.map {

@@ -20,6 +20,8 @@ public struct GenerationListing: Sendable, Encodable {
     public var kernel: String?
     /// `sha256:<hex>` of the seed stage the root started from (nil: no `[base] stage`).
     public var stage: String?
+    /// The pre-publish ISA audit: `pass`, `warn: …`, `fail: …` (nil: not audited).
+    public var isaAudit: String? = nil
 }
 
 /// What differs between two generations of a class.
@@ -68,7 +70,7 @@ extension Farm {
                                      current: RootLink.current(in: roots) == record.number,
                                      onDisk: FileManager.default.fileExists(atPath: record.path),
                                      pruned: record.pruned, failure: record.failure, kernel: record.kernelRelease,
-                                     stage: record.stageDigest)
+                                     stage: record.stageDigest, isaAudit: record.isaAudit)
         }
     }
 

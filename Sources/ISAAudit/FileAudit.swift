@@ -3,14 +3,7 @@ import FarmModel
 import Foundation
 
 /// A problem running an audit (an unreadable root or file), with its fix.
-public struct AuditError: UserFacingError {
-    public var problem: String
-    public var fix: String
-    public init(problem: String, fix: String) {
-        self.problem = problem
-        self.fix = fix
-    }
-}
+public typealias AuditError = Problem
 
 /// Instructions of one feature in one function: how many, and the first one with its place.
 public struct FeatureUse: Codable, Sendable, Hashable {

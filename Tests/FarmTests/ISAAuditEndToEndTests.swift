@@ -23,7 +23,7 @@ struct ISAAuditEndToEndTests {
         try farm.write("profiles/PIII/package.env", "app-misc/cpubench sse2.conf\n")
         try FileManager.default.createDirectory(at: farm.url("profiles/PIII/env"), withIntermediateDirectories: true)
         try farm.write("profiles/PIII/env/sse2.conf", "CFLAGS=\"-O2 -march=pentium3 -msse2 -mfpmath=sse\"\n")
-        try farm.append(to: "profiles/PIII/class.toml", "\n[audit]\nstrict_isa = true\n")
+        try farm.replace(in: "profiles/PIII/class.toml", "strict_isa = false", with: "strict_isa = true")
 
         // When it is built, Then the class fails before `current` exists, naming the package, file and feature
         let strict = WarningLog()
@@ -60,7 +60,7 @@ struct ISAAuditEndToEndTests {
         #expect(files.contains { $0["path"] as? String == "/usr/bin/cpubench" && $0["package"] as? String == "app-misc/cpubench-1.0" }, "\(json)")
 
         // When the class allows the file, Then the audit passes (exit 0) and lists it as allowed
-        try farm.append(to: "profiles/PIII/class.toml", "allow = [\"/usr/bin/cpubench\"]\n")
+        try farm.replace(in: "profiles/PIII/class.toml", "allow = [", with: "allow = [\"/usr/bin/cpubench\", ")
         let (allowedStatus, allowed) = try ExampleFarm.run(farmctl, ["roots", "audit", "PIII", "--config", farm.config.path])
         #expect(allowedStatus == 0 && allowed.contains("allowed /usr/bin/cpubench") && allowed.contains("PASS"), "\(allowed)")
 

@@ -70,12 +70,12 @@ public struct ELFImage: Sendable {
 
     /// The file offset of virtual address `address`, if a code range or section holds it.
     func offset(ofAddress address: UInt64) -> Int? {
-        for section in sections where section.address != 0 && address >= section.address && address < section.address + section.size
+        for section in sections where section.address != 0 && address >= section.address && address - section.address < section.size
             && section.type != 8 /* SHT_NOBITS */ {
-            return Int(section.offset + (address - section.address))
+            return clamped(section.offset) + clamped(address - section.address)
         }
-        for range in code where address >= range.address && address < range.address + UInt64(range.size) {
-            return range.fileOffset + Int(address - range.address)
+        for range in code where address >= range.address && address - range.address < UInt64(range.size) {
+            return range.fileOffset + clamped(address - range.address)
         }
         return nil
     }
@@ -87,8 +87,17 @@ public struct ELFImage: Sendable {
     }
     private var sections: [Section] = []
 
+    /// A file offset or size from the file's headers, clamped to the file's length: the sums of two such values
+    /// cannot overflow, and anything past the end fails the range checks that follow.
+    func clamped(_ value: UInt64) -> Int { value > UInt64(bytes.count) ? bytes.count + 1 : Int(value) }
+
+    /// True when `size` bytes at `offset` lie inside the file (no overflow whatever the header says).
+    func fits(_ offset: UInt64, _ size: UInt64) -> Bool {
+        size <= UInt64(bytes.count) && offset <= UInt64(bytes.count) - size
+    }
+
     private mutating func parseSections() {
-        let shoff = Int(is64Bit ? bytes.u64(0x28) : UInt64(bytes.u32(0x20)))
+        let shoff = clamped(is64Bit ? bytes.u64(0x28) : UInt64(bytes.u32(0x20)))
         let shentsize = Int(bytes.u16(is64Bit ? 0x3a : 0x2e))
         let shnum = Int(bytes.u16(is64Bit ? 0x3c : 0x30))
         let shstrndx = Int(bytes.u16(is64Bit ? 0x3e : 0x32))
@@ -107,23 +116,23 @@ public struct ELFImage: Sendable {
         }
         let nameIndex = (0 ..< shnum).map { bytes.u32(shoff + $0 * shentsize) }
         if shstrndx < raw.count {
-            let names = Int(raw[shstrndx].offset)
+            let names = clamped(raw[shstrndx].offset)
             for index in raw.indices { raw[index].name = bytes.cString(at: names + Int(nameIndex[index])) ?? "" }
         }
         sections = raw
         for (index, section) in raw.enumerated() {
-            let inFile = section.type != 8 && section.offset + section.size <= UInt64(bytes.count)
+            let inFile = section.type != 8 && fits(section.offset, section.size)
             if section.flags & 0x4 != 0 /* SHF_EXECINSTR */, section.size > 0, inFile {
                 // Relocatable files have no addresses: give each code section its own range so offsets stay apart.
                 let address = type == 1 ? section.offset : section.address
                 code.append(CodeRange(name: section.name.isEmpty ? "section \(index)" : section.name,
-                                      fileOffset: Int(section.offset), size: Int(section.size), address: address))
+                                      fileOffset: clamped(section.offset), size: clamped(section.size), address: address))
             }
             if (section.type == 2 || section.type == 11), inFile, Int(section.link) < raw.count { readSymbols(section, strings: raw[Int(section.link)]) }
             if section.type == 9 || section.type == 4, inFile { readIRelative(section, rela: section.type == 4) }
             if section.name == ".got.plt" { globalOffsetTable = section.address }
             if section.name == ".eh_frame", inFile {
-                frameStarts = EHFrame.functionStarts(in: bytes, offset: Int(section.offset), size: Int(section.size),
+                frameStarts = EHFrame.functionStarts(in: bytes, offset: clamped(section.offset), size: clamped(section.size),
                                                      address: section.address, is64Bit: is64Bit)
             }
         }
@@ -133,9 +142,9 @@ public struct ELFImage: Sendable {
     private mutating func readSymbols(_ table: Section, strings: Section) {
         let size = is64Bit ? 24 : 16
         guard table.entrySize == UInt64(size) || table.entrySize == 0 else { return }
-        let count = Int(table.size) / size
+        let count = clamped(table.size) / size
         for index in 1 ..< max(count, 1) {
-            let at = Int(table.offset) + index * size
+            let at = clamped(table.offset) + index * size
             let name: UInt32, info: UInt8, value: UInt64, length: UInt64, shndx: UInt16
             if is64Bit {
                 name = bytes.u32(at); info = bytes[at + 4]; shndx = bytes.u16(at + 6); value = bytes.u64(at + 8); length = bytes.u64(at + 16)
@@ -145,8 +154,8 @@ public struct ELFImage: Sendable {
             let kind = info & 0xf
             guard kind == 2 /* FUNC */ || kind == 10 /* GNU_IFUNC */, shndx != 0 else { continue }
             var address = value
-            if type == 1, Int(shndx) < sections.count { address = sections[Int(shndx)].offset + value }
-            let text = bytes.cString(at: Int(strings.offset) + Int(name)) ?? ""
+            if type == 1, Int(shndx) < sections.count { address = sections[Int(shndx)].offset &+ value }
+            let text = bytes.cString(at: clamped(strings.offset) + Int(name)) ?? ""
             functions.append(Symbol(name: text, address: address, size: length, isIFunc: kind == 10))
             if kind == 10 { resolvers.insert(address) }
         }
@@ -155,8 +164,8 @@ public struct ELFImage: Sendable {
     /// IRELATIVE relocations (i386 42, x86-64 37) name resolvers: RELA carries the address, REL stores it in place.
     private mutating func readIRelative(_ table: Section, rela: Bool) {
         let size = rela ? (is64Bit ? 24 : 12) : (is64Bit ? 16 : 8)
-        for index in 0 ..< Int(table.size) / size {
-            let at = Int(table.offset) + index * size
+        for index in 0 ..< clamped(table.size) / size {
+            let at = clamped(table.offset) + index * size
             let offset = is64Bit ? bytes.u64(at) : UInt64(bytes.u32(at))
             let kind = is64Bit ? bytes.u32(at + 8) : UInt32(bytes[at + 4])
             guard kind == (is64Bit ? 37 : 42) else { continue }
@@ -169,14 +178,14 @@ public struct ELFImage: Sendable {
     }
 
     private func offsetForData(_ address: UInt64) -> Int? {
-        sections.first { $0.type != 8 && $0.address != 0 && address >= $0.address && address < $0.address + $0.size }
-            .map { Int($0.offset + (address - $0.address)) }
+        sections.first { $0.type != 8 && $0.address != 0 && address >= $0.address && address - $0.address < $0.size }
+            .map { clamped($0.offset) + clamped(address - $0.address) }
     }
 
     // MARK: - Segments (files without section headers)
 
     private mutating func parseSegments() {
-        let phoff = Int(is64Bit ? bytes.u64(0x20) : UInt64(bytes.u32(0x1c)))
+        let phoff = clamped(is64Bit ? bytes.u64(0x20) : UInt64(bytes.u32(0x1c)))
         let phentsize = Int(bytes.u16(is64Bit ? 0x36 : 0x2a))
         let phnum = Int(bytes.u16(is64Bit ? 0x38 : 0x2c))
         guard phoff > 0, phentsize >= (is64Bit ? 56 : 32), phoff + phnum * phentsize <= bytes.count else { return }
@@ -184,9 +193,9 @@ public struct ELFImage: Sendable {
             let at = phoff + index * phentsize
             let kind = bytes.u32(at)
             let flags = is64Bit ? bytes.u32(at + 4) : bytes.u32(at + 24)
-            let offset = Int(is64Bit ? bytes.u64(at + 8) : UInt64(bytes.u32(at + 4)))
+            let offset = clamped(is64Bit ? bytes.u64(at + 8) : UInt64(bytes.u32(at + 4)))
             let address = is64Bit ? bytes.u64(at + 16) : UInt64(bytes.u32(at + 8))
-            let size = Int(is64Bit ? bytes.u64(at + 32) : UInt64(bytes.u32(at + 16)))
+            let size = clamped(is64Bit ? bytes.u64(at + 32) : UInt64(bytes.u32(at + 16)))
             guard kind == 1 /* PT_LOAD */, flags & 1 != 0 /* PF_X */, size > 0, offset + size <= bytes.count else { continue }
             code.append(CodeRange(name: "segment \(index)", fileOffset: offset, size: size, address: address))
         }

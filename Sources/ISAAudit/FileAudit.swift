@@ -70,8 +70,8 @@ enum FileAudit {
         var starts = Set<UInt64>()
         for resolver in image.resolvers {
             guard let offset = image.offset(ofAddress: resolver) else { continue }
-            let end = functions.end(of: resolver) ?? resolver + 512
-            let length = min(Int(end - resolver), 4096, image.bytes.count - offset)
+            let end = functions.end(of: resolver) ?? resolver &+ 512
+            let length = min(Int(clamping: end > resolver ? end - resolver : 0), 4096, image.bytes.count - offset)
             guard length > 0 else { continue }
             let code = [UInt8](image.bytes[offset ..< offset + length])
             for loaded in disassembler.loadedAddresses(code, address: resolver) {

@@ -153,3 +153,39 @@ extension ISAAuditTests {
         #expect(RootAudit.loaderSelected(path) == selected)
     }
 }
+
+extension ISAAuditTests {
+    /// The inputs `Fuzz/run.sh fuzz-elf` once crashed on (`seed-crash-*`), replayed as the fuzz target does.
+    static let crashInputs: [String] = {
+        let corpus = Fixtures.repositoryRoot.appendingPathComponent("Fuzz/corpus/fuzz-elf")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: corpus.path)) ?? []
+        return names.filter { $0.hasPrefix("seed-crash-") }.sorted().map { corpus.appendingPathComponent($0).path }
+    }()
+
+    @Test func theFuzzCrashInputsAreKept() {
+        #expect(!Self.crashInputs.isEmpty, "Fuzz/corpus/fuzz-elf/seed-crash-* should hold the inputs fixed so far")
+    }
+
+    @Test(arguments: crashInputs)
+    func aHostileHeaderIsClampedToTheFileAndAuditsWithoutTrapping(path: String) throws {
+        // Given an input whose ELF header claims offsets and sizes beyond the file (or beyond Int)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        // When it is parsed, then every code range it reports lies inside the file
+        if let image = ELFImage(data) {
+            for range in image.code {
+                #expect(range.fileOffset >= 0 && range.size >= 0 && range.fileOffset + range.size <= data.count)
+            }
+        }
+        // and a root holding it audits to a report or a typed error with a fix, never a trap
+        let root = try Fixtures.temporaryDirectory("isa-audit-crash")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("bin"), withIntermediateDirectories: true)
+        try data.write(to: root.appendingPathComponent("bin/input"))
+        do {
+            let report = try RootAudit(cpuHas: Self.pentium3).audit(root: root.path)
+            #expect(report.filesScanned <= 1)
+        } catch {
+            #expect(!error.problem.isEmpty && !error.fix.isEmpty)
+        }
+    }
+}

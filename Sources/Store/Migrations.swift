@@ -155,6 +155,16 @@ enum Migrations {
                 t.add(column: "isaAudit", .text)
             }
         }
+        migrator.registerMigration("v9: no-op memo") { db in
+            // Per class: the key of every input a plan depends on (`NoOpMemo`), when a run planned nothing to do from
+            // exactly those inputs; a run whose key matches answers "unchanged" without emerge. Dropped on any change.
+            try db.create(table: "noOpMemo") { t in
+                t.primaryKey("class", .text)
+                t.column("key", .text).notNull()
+                t.column("generation", .integer).notNull()
+                t.column("runId", .integer).notNull().references("run")
+            }
+        }
         return migrator
     }
 }

@@ -21,12 +21,15 @@ extension Farmctl {
         @Flag(help: "Wait for a run that holds the farm lock instead of refusing.")
         var wait = false
 
+        @Flag(help: "Plan every class with emerge, even one whose inputs are unchanged since an empty plan.")
+        var replan = false
+
         func run() async throws {
             let farm = try options.loadFarm()
             let live = !plain && !verbose && isatty(STDOUT_FILENO) == 1
             let renderer: ProgressRenderer = live ? LiveProgress() : PlainProgress(verbose: verbose)
             let summary = try await reportingErrors(exitCode: 2) {
-                try await farm.run(classes: classes, options: RunOptions(wait: wait, verbose: verbose)) { renderer.handle($0) }
+                try await farm.run(classes: classes, options: RunOptions(wait: wait, verbose: verbose, replan: replan)) { renderer.handle($0) }
             }
             renderer.finish()
             print(SummaryText.render(summary))
@@ -43,7 +46,8 @@ enum SummaryText {
             let root: String
             switch result.outcome {
             case .published(let number): root = "generation \(number) published"
-            case .unchanged(let number): root = "unchanged (generation \(number) stays current)"
+            case .unchanged(let number):
+                root = "unchanged (generation \(number) stays current" + (result.notPlannedSince.map { "; inputs as in run \($0): not planned" } ?? "") + ")"
             case .failed(let reason): root = "FAILED, previous root stays current: \(reason)"
             }
             lines.append(result.nodeClass.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + " "

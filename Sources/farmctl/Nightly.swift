@@ -25,11 +25,14 @@ extension Farmctl {
         @Flag(help: "Stream emerge's output.")
         var verbose = false
 
+        @Flag(help: "Plan every class with emerge (and check every binpkg's SHA-256), even one whose inputs are unchanged since an empty plan.")
+        var replan = false
+
         func run() async throws {
             let farm = try options.loadFarm()
             let renderer = PlainProgress(verbose: verbose, toStandardError: json)
             let summary = try await reportingErrors(exitCode: 2) {
-                try await farm.run(classes: classes, options: RunOptions(command: .nightly, wait: wait, sync: !noSync, verbose: verbose)) {
+                try await farm.run(classes: classes, options: RunOptions(command: .nightly, wait: wait, sync: !noSync, verbose: verbose, replan: replan)) {
                     renderer.handle($0)
                 }
             }

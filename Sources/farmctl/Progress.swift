@@ -52,6 +52,8 @@ final class PlainProgress: ProgressRenderer {
         case .published(let c, let number, let count, let installed, let seconds):
             "\(c): published generation \(number) (current -> \(number)): \(installed) of \(count) packages installed in \(String(format: "%.2f", seconds)) s"
         case .unchanged(let c, let number): "\(c): root unchanged, generation \(number) stays current"
+        case .notPlanned(let c, let number, let run):
+            "\(c): inputs unchanged since run \(run), which planned nothing: not planned; generation \(number) stays current"
         case .pruned(let c, let numbers): "\(c): pruned generation(s) \(numbers.map(String.init).joined(separator: ", ")) (keep_generations)"
         case .networkBoot(let report): report.summary
         case .classFailed(let c, let reason): "\(c): FAILED: \(reason)"
@@ -142,7 +144,7 @@ final class LiveProgress: ProgressRenderer {
             state.running["\(c)/kernel"] = nil
             say(event, &state)
         case .moduleBuilt(_, _, _, _, let ok): if !ok { say(event, &state) }
-        case .kernelProgress, .buildRootMade: say(event, &state)
+        case .kernelProgress, .buildRootMade, .notPlanned: say(event, &state)
         case .assembling(let c, let number, _): state.classes[c]?.state = "assembling generation \(number)"
         case .published(let c, let number, _, _, _): state.classes[c]?.state = "published generation \(number)"
         case .unchanged(let c, let number): state.classes[c]?.state = "unchanged (generation \(number))"

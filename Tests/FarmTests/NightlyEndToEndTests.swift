@@ -124,6 +124,20 @@ struct NightlyEndToEndTests {
         #expect(first.status == 0, "\(first.output)")
         #expect(FileManager.default.fileExists(atPath: farm.url("synced").path))
 
+        // Given nothing changed, When nightly runs twice, Then the first plans nothing and remembers it, and the
+        // second does not plan (no emerge) and says since which run; `--replan` plans anyway
+        let planned = try nightly(farm)
+        #expect(planned.status == 0 && planned.output.contains("planning with emerge"), "\(planned.output)")
+        let remembered = try nightly(farm, ["--json"])
+        #expect(remembered.status == 0, "\(remembered.output)")
+        #expect(!remembered.output.contains("planning with emerge") && remembered.output.contains("not planned"), "\(remembered.output)")
+        let memo = try JSONSerialization.jsonObject(with: Data(jsonPart(remembered.output).utf8)) as? [String: Any]
+        let memoClasses = try #require(memo?["classes"] as? [[String: Any]])
+        #expect(memoClasses.map { $0["root"] as? String } == ["unchanged", "unchanged"])
+        #expect(memoClasses.allSatisfy { ($0["not_planned_since"] as? Int).map { $0 > 0 } == true } && memoClasses.map { $0["reused"] as? Int } == [9, 9])
+        let replanned = try nightly(farm, ["--replan"])
+        #expect(replanned.status == 0 && replanned.output.contains("planning with emerge"), "\(replanned.output)")
+
         // Given a published farm, When libfarmhash gets a new revision with a new subslot
         let ebuilds = "repo/dev-libs/libfarmhash"
         try farm.write("\(ebuilds)/libfarmhash-1.0-r1.ebuild",
@@ -173,7 +187,7 @@ struct NightlyEndToEndTests {
         let (status, statusText) = try ExampleFarm.run(farmctl, ["status", "--config", farm.config.path])
         #expect(status == 0 && statusText.contains("idle; last run:") && statusText.contains("nightly"), "\(statusText)")
         let (runsStatus, runs) = try ExampleFarm.run(farmctl, ["query", "runs", "--config", farm.config.path])
-        #expect(runsStatus == 0 && runs.components(separatedBy: "inputs: farm tree:").count == 4, "\(runs)")
+        #expect(runsStatus == 0 && runs.components(separatedBy: "inputs: farm tree:").count == 7, "\(runs)")
         let (logStatus, log) = try ExampleFarm.run(farmctl, ["logs", "PIII/dev-libs/libstr", "--config", farm.config.path])
         #expect(logStatus == 0 && log.contains(">>> Emerging") , "\(log.suffix(300))")
         let (badStatus, bad) = try ExampleFarm.run(farmctl, ["logs", "PIII/dev-libs/nothere", "--config", farm.config.path])

@@ -17,12 +17,15 @@ public struct RunOptions: Sendable {
     public var sync: Bool
     /// Stream emerge's output.
     public var verbose: Bool
+    /// Plan every class with emerge even when its inputs are unchanged since an empty plan (`NoOpMemo`).
+    public var replan: Bool
 
-    public init(command: Command = .build, wait: Bool = false, sync: Bool = true, verbose: Bool = false) {
+    public init(command: Command = .build, wait: Bool = false, sync: Bool = true, verbose: Bool = false, replan: Bool = false) {
         self.command = command
         self.wait = wait
         self.sync = sync
         self.verbose = verbose
+        self.replan = replan
     }
 }
 
@@ -39,13 +42,12 @@ extension Farm {
     public func run(classes names: [String], options: RunOptions,
                     events: @escaping @Sendable (FarmEvent) -> Void) async throws -> BuildSummary {
         let started = Date()
-        // 1. Validate every input before anything is written.
-        let workspaces = try seeded(try workspaces(names))
+        // 1. Validate the configuration before anything is written (the seed stages are opened after the no-op memo).
+        let workspaces = try workspaces(names)
         // 2. The lock, then what a run that died left behind, then this run's record.
         let lock = try await FarmLock.acquire(directory: settings.state.path, command: options.command.rawValue,
                                               wait: options.wait) { events(.waitingForLock($0)) }
         defer { withExtendedLifetime(lock) {} }
-        try await prepare(workspaces, events: events)
         let store = try openStore()
         let recovery = try recoverDeadRun(store: store, holder: lock.previous)
         if !recovery.isEmpty { events(.recovered(recovery)) }
@@ -55,7 +57,7 @@ extension Farm {
         let report: @Sendable (FarmEvent) -> Void = { event in board.handle(event); events(event) }
         do {
             var summary = try await LocalTransport.$runMarker.withValue(runMarker(run)) {
-                try await steps(workspaces, run: run, options: options, store: store, events: report)
+                try await steps(workspaces, run: run, options: options, store: store, recovered: !recovery.isEmpty, events: report)
             }
             summary.run = run
             summary.command = options.command.rawValue
@@ -72,9 +74,9 @@ extension Farm {
     }
 
     /// The steps of a run that holds the lock and has a run record.
-    private func steps(_ workspaces: [ClassWorkspace], run: Int64, options: RunOptions, store: FarmStore,
+    private func steps(_ configured: [ClassWorkspace], run: Int64, options: RunOptions, store: FarmStore, recovered: Bool,
                        events: @escaping @Sendable (FarmEvent) -> Void) async throws -> BuildSummary {
-        let repositories = workspaces.first?.tree.repositories ?? []
+        let repositories = configured.first?.tree.repositories ?? []
         // 3. Nightly: the sync step; when it fails, nothing is planned and every root stays.
         var syncResult: SyncResult?
         if options.command == .nightly, options.sync, let command = settings.sync {
@@ -82,7 +84,7 @@ extension Farm {
             events(.synced(result))
             syncResult = result
             guard result.succeeded else {
-                var summary = BuildSummary(classes: workspaces.map {
+                var summary = BuildSummary(classes: configured.map {
                     .init(nodeClass: $0.nodeClass, outcome: .failed(reason: "the sync step failed (log: \(result.log)); nothing was built"),
                           built: 0, failed: 0)
                 }, seconds: 0)
@@ -95,16 +97,30 @@ extension Farm {
         try store.recordRunInputs(run, inputs: try Self.json(inputs))
         events(.pinned(run: run, inputs))
 
-        // 5. Plan every class; any planning error stops the run before a build.
+        // 5. The no-op memo: a class whose inputs are what they were when a run planned nothing for it is not planned
+        //    again; the others get their seed stages opened, config roots written and directories made.
+        let memo = NoOpMemo(settings: settings, repositories: inputs)
+        let (remembered, keys, rest) = try notPlanned(configured, memo: memo, store: store,
+                                                      use: !options.replan && !recovered, events: events)
+        guard !rest.isEmpty else {
+            var summary = BuildSummary(classes: remembered, seconds: 0)
+            summary.inputs = inputs
+            summary.sync = syncResult
+            return summary
+        }
+        let workspaces = try seeded(rest)
+        try await prepare(workspaces, events: events)
+
+        // 6. Plan every class; any planning error stops the run before a build.
         let planner = Planner(transport: LocalTransport())
         var plans = try await plan(workspaces, planner: planner, events: events) { try store.pendingRebuilds(class: $0) }
 
-        // 6. Distfiles: one shared DISTDIR, each file verified against its Manifest.
+        // 7. Distfiles: one shared DISTDIR, each file verified against its Manifest.
         let distfiles = Distfiles(distdir: settings.distfiles.path, mirrors: settings.mirrors.map(\.path), repositories: repositories)
         let (needed, copied) = try distfiles.prepare(plans)
         if needed > 0 { events(.distfilesReady(count: needed, copied: copied)) }
 
-        // 7. Index each PKGDIR; binpkgs damaged on disk or built for other flags are quarantined and their classes
+        // 8. Index each PKGDIR; binpkgs damaged on disk or built for other flags are quarantined and their classes
         //    planned again.
         var replan: [ClassWorkspace] = []
         var damaged: [ClassName: [String]] = [:]
@@ -123,7 +139,7 @@ extension Farm {
             _ = try distfiles.prepare(again)
         }
 
-        // 8. Build, package by package, in dependency order across all classes and workers; the class kernels and
+        // 9. Build, package by package, in dependency order across all classes and workers; the class kernels and
         //    their modules meanwhile on the coordinator.
         let kernelBuilds = Task { await buildKernels(workspaces, events: events) }
         defer { kernelBuilds.cancel() }
@@ -131,13 +147,13 @@ extension Farm {
                                           verbose: options.verbose, events: events)
         let kernels = await kernelBuilds.value
 
-        // 9. The pin holds: a repository that changed under the run would give roots of two states.
+        // 10. The pin holds: a repository that changed under the run would give roots of two states.
         let moved = try await repositories.asyncMap { try await RepositoryState.read($0) }.filter { !inputs.contains($0) }
         let drift = moved.map { now in
             "repository \(now.repository) changed during the run (pinned \(inputs.first { $0.path == now.path }?.state ?? "?"), now \(now.state))"
         }
 
-        // 10. Assemble and publish each class whose builds all succeeded; a failed class keeps its `current`.
+        // 11. Assemble and publish each class whose builds all succeeded; a failed class keeps its `current`.
         let assembler = Assembler(settings: settings, transport: LocalTransport(), store: store, run: run, events: events)
         var results: [BuildSummary.ClassResult] = []
         for plan in plans {
@@ -167,15 +183,19 @@ extension Farm {
             result.reused = try reusedCount(outcome, nodeClass: nodeClass, built: mine.filter { $0.key.nodeClass == nodeClass && $0.value == .succeeded }.count, store: store)
             result.damaged = damaged[nodeClass] ?? []
             results.append(result)
+            try rememberIfNoOp(plan, outcome: outcome, damaged: !result.damaged.isEmpty, key: keys[nodeClass], memo: memo,
+                               store: store, run: run)
         }
-        // 11. Nightly: generations beyond keep_generations and binpkgs no kept generation holds.
+        results = (results + remembered).sorted { $0.nodeClass < $1.nodeClass }
+        // 12. Nightly: generations beyond keep_generations and binpkgs no kept generation holds.
         var gc: GCReport?
         if options.command == .nightly {
-            let report = try collectGarbage(workspaces, store: store, dryRun: false)
+            let report = try collectGarbage(workspaces + configured.filter { c in !workspaces.contains { $0.nodeClass == c.nodeClass } },
+                                            store: store, dryRun: false)
             if !report.isEmpty { events(.collected(report)) }
             gc = report
         }
-        // 12. Network boot: PXE labels, kernels and exports follow the new `current` links.
+        // 13. Network boot: PXE labels, kernels and exports follow the new `current` links.
         if results.contains(where: { if case .published = $0.outcome { true } else { false } }) {
             do {
                 if let report = try syncNetworkBoot() { events(.networkBoot(report)) }

@@ -20,8 +20,10 @@ public struct BuildSummary: Sendable, Codable {
         public var reused: Int = 0
         /// Binpkgs whose SHA-256 no longer matched their build: quarantined and rebuilt.
         public var damaged: [String] = []
+        /// The run whose empty plan this one reused: the class's inputs were unchanged, so emerge was not started.
+        public var notPlannedSince: Int64?
 
-        enum CodingKeys: String, CodingKey { case `class`, root, generation, reason, built, failed, reused, damaged }
+        enum CodingKeys: String, CodingKey { case `class`, root, generation, reason, built, failed, reused, damaged, notPlannedSince }
 
         public init(nodeClass: ClassName, outcome: ClassOutcome, built: Int, failed: Int, reused: Int = 0, damaged: [String] = []) {
             self.nodeClass = nodeClass
@@ -48,6 +50,7 @@ public struct BuildSummary: Sendable, Codable {
             failed = try container.decode(Int.self, forKey: .failed)
             reused = try container.decodeIfPresent(Int.self, forKey: .reused) ?? 0
             damaged = try container.decodeIfPresent([String].self, forKey: .damaged) ?? []
+            notPlannedSince = try container.decodeIfPresent(Int64.self, forKey: .notPlannedSince)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -68,6 +71,7 @@ public struct BuildSummary: Sendable, Codable {
             try container.encode(failed, forKey: .failed)
             try container.encode(reused, forKey: .reused)
             try container.encode(damaged, forKey: .damaged)
+            try container.encodeIfPresent(notPlannedSince, forKey: .notPlannedSince)
         }
     }
 

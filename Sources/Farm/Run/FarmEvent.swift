@@ -26,6 +26,8 @@ public enum FarmEvent: Sendable {
     /// was made from a copy of the previous one), in `seconds` from the start of assembly to `current` switched.
     case published(ClassName, generation: Int, packages: Int, installed: Int, seconds: Double)
     case unchanged(ClassName, generation: Int)
+    /// The class's inputs are what they were when run `since` planned nothing for it: not planned, root unchanged.
+    case notPlanned(ClassName, generation: Int, since: Int64)
     /// Network-boot files rewritten after roots changed (see `Farm.syncNetworkBoot`).
     case networkBoot(NetworkBootReport)
     /// Generations beyond `keep_generations` whose directories were deleted.

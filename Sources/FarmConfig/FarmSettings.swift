@@ -31,6 +31,8 @@ public struct FarmSettings: Sendable, Equatable {
     /// `[farm] sync`: the shell command `farmctl nightly` runs first (in workers.conf's directory) to update the
     /// repositories, e.g. `emerge --sync` or `git -C repo pull --ff-only`; nil: no sync step.
     public var sync: String? = nil
+    /// `[farm] merger`: what installs binpkgs into a root generation; farmctl's own merger by default.
+    public var merger: Merger = .farmctl
     /// The workers, in file order.
     public var workers: [WorkerSpec]
     /// The `[pxe]` table: PXE boot files and NFS exports; nil when farmctl does not manage network boot.
@@ -90,11 +92,12 @@ public struct FarmSettings: Sendable, Equatable {
             emerge: try reader.string("emerge").map { $0.value.contains("/") ? resolvePath($0.value, against: directory).path : $0.value },
             keepGenerations: try keepGenerations(reader),
             sync: try sync(reader),
+            merger: try merger(reader),
             workers: try workers(root, configFile: configFile),
             pxe: pxe)
     }
 
-    static let farmKeys = ["state", "database", "distfiles", "packages", "roots", "logs", "profiles", "repositories", "mirrors", "emerge", "keep_generations", "sync"]
+    static let farmKeys = ["state", "database", "distfiles", "packages", "roots", "logs", "profiles", "repositories", "mirrors", "emerge", "keep_generations", "sync", "merger"]
 
     private static func sync(_ reader: TableReader) throws(ConfigError) -> String? {
         guard let sync = try reader.string("sync") else { return nil }
@@ -103,6 +106,15 @@ public struct FarmSettings: Sendable, Equatable {
                                  fix: "remove the line, or name the command that updates the repositories, e.g. sync = \"git -C repo pull --ff-only\"")
         }
         return sync.value
+    }
+
+    private static func merger(_ reader: TableReader) throws(ConfigError) -> Merger {
+        guard let value = try reader.string("merger") else { return .farmctl }
+        guard let merger = Merger(rawValue: value.value) else {
+            throw reader.invalid("merger", at: value.location, "is \"\(value.value)\", which is not a merger",
+                                 fix: "set merger = \"farmctl\" (farmctl's own, the default) or \"emerge\" (Portage's emerge --usepkgonly)")
+        }
+        return merger
     }
 
     private static func keepGenerations(_ reader: TableReader) throws(ConfigError) -> Int {
@@ -143,4 +155,12 @@ public struct FarmSettings: Sendable, Equatable {
         }
         return workers
     }
+}
+
+/// What installs binpkgs into a root generation (`[farm] merger`).
+public enum Merger: String, Sendable, Hashable {
+    /// farmctl's own: images extracted in parallel and merged with their vdb entries as Portage writes them.
+    case farmctl
+    /// Portage's `emerge --usepkgonly`.
+    case emerge
 }

@@ -213,6 +213,20 @@ public struct ClassTree: Sendable {
         emergeCommand(["--unmerge", "--color=n", "--nospinner", "--quiet=y"] + cpvs.map { "=\($0)" }, root: root)
     }
 
+    /// `portageq ARGUMENTS` (beside emerge) with the class's configuration and `root` as ROOT.
+    public func portageqCommand(_ arguments: [String], root: String) -> Command {
+        let directory = (emerge as NSString).deletingLastPathComponent
+        let portageq = directory.isEmpty ? "portageq" : (directory as NSString).appendingPathComponent("portageq")
+        return Command(portageq, arguments, environment: environment(root: root))
+    }
+
+    /// Portage's `env-update` for `root` (profile.env, ld.so.conf and the linker cache from /etc/env.d), as emerge
+    /// runs it after merging.
+    public func envUpdateCommand(root: String) -> Command {
+        Command(python, ["-c", "import portage.util.env_update as e; e.env_update()"],
+                environment: environment(root: root), personality: personality)
+    }
+
     /// The python interpreter beside emerge (a venv's), for the dependency-edge helper.
     public var python: String {
         let directory = (emerge as NSString).deletingLastPathComponent

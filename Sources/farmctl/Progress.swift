@@ -49,8 +49,8 @@ final class PlainProgress: ProgressRenderer {
             ok ? "\(c): built module \(module) against \(release) in \(String(format: "%.1f", seconds)) s"
                : "\(c): FAILED module \(module) against \(release) after \(String(format: "%.1f", seconds)) s"
         case .assembling(let c, let number, let count): "\(c): assembling generation \(number) from \(count) binpkgs"
-        case .published(let c, let number, let count, let installed, let seconds):
-            "\(c): published generation \(number) (current -> \(number)): \(installed) of \(count) packages installed in \(String(format: "%.2f", seconds)) s"
+        case .published(let c, let number, let count, let installed, let seconds, let merging):
+            "\(c): published generation \(number) (current -> \(number)): \(installed) of \(count) packages installed in \(String(format: "%.2f", seconds)) s (merging \(String(format: "%.2f", merging)) s)"
         case .unchanged(let c, let number): "\(c): root unchanged, generation \(number) stays current"
         case .notPlanned(let c, let number, let run):
             "\(c): inputs unchanged since run \(run), which planned nothing: not planned; generation \(number) stays current"
@@ -146,7 +146,7 @@ final class LiveProgress: ProgressRenderer {
         case .moduleBuilt(_, _, _, _, let ok): if !ok { say(event, &state) }
         case .kernelProgress, .buildRootMade, .notPlanned: say(event, &state)
         case .assembling(let c, let number, _): state.classes[c]?.state = "assembling generation \(number)"
-        case .published(let c, let number, _, _, _): state.classes[c]?.state = "published generation \(number)"
+        case .published(let c, let number, _, _, _, _): state.classes[c]?.state = "published generation \(number)"
         case .unchanged(let c, let number): state.classes[c]?.state = "unchanged (generation \(number))"
         case .networkBoot(let report): state.messages.append(report.summary)
         case .pruned(let c, let numbers): state.messages.append("\(c): pruned generation(s) \(numbers.map(String.init).joined(separator: ", "))")

@@ -96,6 +96,22 @@ import Testing
         }
     }
 
+    @Test func theMergerIsFarmctlsUnlessEmergeIsNamedAndAnythingElseIsRefusedWithItsLine() throws {
+        // Given workers.conf files without a merger, with "emerge", and with an unknown one
+        try withFiles(["a/workers.conf": Self.minimalWorker, "b/workers.conf": "[farm]\nmerger = \"emerge\"\n\n" + Self.minimalWorker,
+                       "c/workers.conf": "[farm]\nstate = \"var\"\nmerger = \"portage\"\n\n" + Self.minimalWorker]) { dir in
+            // When loaded, Then the default is farmctl's own, "emerge" is Portage's
+            let plain = try FarmSettings.load(from: dir.appendingPathComponent("a/workers.conf"))
+            let emerge = try FarmSettings.load(from: dir.appendingPathComponent("b/workers.conf"))
+            #expect(plain.merger == .farmctl && emerge.merger == .emerge)
+            // and an unknown one names file, line and the two choices
+            #expect { try FarmSettings.load(from: dir.appendingPathComponent("c/workers.conf")) } throws: { error in
+                let text = "\(error)", fix = (error as? any UserFacingError)?.fix ?? ""
+                return text.contains("workers.conf:3") && text.contains("portage") && fix.contains("merger = \"farmctl\"") && fix.contains("\"emerge\"")
+            }
+        }
+    }
+
     @Test func defaultsDeriveFromState() throws {
         // Given a workers.conf whose [farm] only moves `state`
         try withFiles(["conf/workers.conf": "[farm]\nstate = \"/srv/farm\"\n\n" + Self.minimalWorker]) { dir in

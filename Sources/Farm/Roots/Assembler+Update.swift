@@ -8,9 +8,8 @@ extension Assembler {
     /// Makes generation `number` from a copy of the generation nodes boot now: unmerges what the plan dropped and
     /// installs only the packages that are new or whose binpkg differs, so k changed packages cost k installs.
     /// The result is checked exactly as a fresh assembly is (same packages, same binpkg instances, nothing else).
-    /// Returns how many packages it installed.
     func update(_ workspace: ClassWorkspace, from previous: String, holding packages: [RootPackage], resolved: [ResolvedBinpkg],
-                into root: String, number: Int) async throws -> Int {
+                into root: String, number: Int) async throws -> Installed {
         let old: [(cpv: CPV, sha256: String)] = packages.compactMap { row in CPV(row.cpv).map { (cpv: $0, sha256: row.sha256) } }
         let oldByCP = Dictionary(old.map { ($0.cpv.cp, $0) }, uniquingKeysWith: { first, _ in first })
         let newCPs = Set(resolved.map(\.cpv.cp))
@@ -23,16 +22,26 @@ extension Assembler {
         try await run(Command("cp", ["-a", previous, root]), workspace, number: number, log: log, what: "copying \(previous)")
         let removed = old.filter { !newCPs.contains($0.cpv.cp) }.map(\.cpv)
         let changed = resolved.filter { oldByCP[$0.cpv.cp]?.sha256 != $0.sha256 }.map(\.cpv)
-        if !removed.isEmpty {
+        let merging = Date()
+        if settings.merger == .farmctl {
+            let replacing = Dictionary(uniqueKeysWithValues: changed.compactMap { cpv in
+                oldByCP[cpv.cp].map { ("\(cpv.category)/\(cpv.pf)", "\($0.cpv.category)/\($0.cpv.pf)") }
+            })
+            try await BinpkgMerger(workspace: workspace, transport: transport, log: log)
+                .install(resolved.filter { changed.contains($0.cpv) }, into: root,
+                         dropped: removed.map { "\($0.category)/\($0.pf)" }, replacing: replacing)
+        }
+        if settings.merger == .emerge, !removed.isEmpty {
             try await run(workspace.tree.unmergeCommand(cpvs: removed, root: root), workspace, number: number, log: log,
                           what: "unmerging \(removed.map(\.description).joined(separator: " "))")
         }
-        if !changed.isEmpty {
+        if settings.merger == .emerge, !changed.isEmpty {
             try await run(workspace.tree.installBinpkgsCommand(cpvs: changed, root: root), workspace, number: number, log: log,
                           what: "installing \(changed.map(\.description).joined(separator: " "))")
         }
+        let mergeSeconds = Date().timeIntervalSince(merging)
         try verify(workspace, resolved: resolved, root: root, number: number, log: log)
-        return changed.count
+        return Installed(count: changed.count, mergeSeconds: mergeSeconds)
     }
 
     private func run(_ command: Command, _ workspace: ClassWorkspace, number: Int, log: String, what: String) async throws {

@@ -53,7 +53,7 @@ struct Assembler: Sendable {
         }
         events(.assembling(workspace.nodeClass, generation: generation.number, packages: resolved.count))
         let started = Date()
-        let installed: Int
+        let installed: Installed
         do {
             if let base {
                 installed = try await update(workspace, from: base.record.path, holding: base.packages, resolved: resolved,
@@ -76,8 +76,8 @@ struct Assembler: Sendable {
             try? store.failGeneration(generation.id!, reason: "\(error)")
             throw error
         }
-        events(.published(workspace.nodeClass, generation: generation.number, packages: resolved.count, installed: installed,
-                          seconds: Date().timeIntervalSince(started)))
+        events(.published(workspace.nodeClass, generation: generation.number, packages: resolved.count, installed: installed.count,
+                          seconds: Date().timeIntervalSince(started), merging: installed.mergeSeconds))
         return .published(generation: generation.number)
     }
 
@@ -128,10 +128,15 @@ struct Assembler: Sendable {
         }
     }
 
+    /// What an assembly installed: how many packages, and the seconds the merger took for them.
+    struct Installed {
+        var count: Int
+        var mergeSeconds: Double
+    }
+
     /// Installs the binpkgs into a new generation directory, checks each is there, copies the overlays.
-    /// Returns how many packages it installed.
     @discardableResult
-    func install(_ workspace: ClassWorkspace, resolved: [ResolvedBinpkg], into root: String, number: Int) async throws -> Int {
+    func install(_ workspace: ClassWorkspace, resolved: [ResolvedBinpkg], into root: String, number: Int) async throws -> Installed {
         try RootCopy.remove(root)  // a generation left by a run that died: never current
         if let stage = workspace.stage {
             try await RootCopy.copyStage(stage, into: root, transport: transport)
@@ -139,16 +144,22 @@ struct Assembler: Sendable {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         }
         let log = (workspace.logsDirectory as NSString).appendingPathComponent("assemble-\(number).log")
-        let result = try await transport.run(workspace.tree.assembleCommand(atoms: workspace.atoms, root: root),
-                                             logPath: log, onLine: { _ in })
-        guard result.termination.succeeded else {
-            throw FarmError(problem: "class \(workspace.nodeClass): installing binpkgs into generation \(number) failed (\(result.termination)); log: \(log)",
-                            fix: "read the log; the previous `current` stays published")
+        let merging = Date()
+        if settings.merger == .farmctl {
+            try await BinpkgMerger(workspace: workspace, transport: transport, log: log).install(resolved, into: root)
+        } else {
+            let result = try await transport.run(workspace.tree.assembleCommand(atoms: workspace.atoms, root: root),
+                                                 logPath: log, onLine: { _ in })
+            guard result.termination.succeeded else {
+                throw FarmError(problem: "class \(workspace.nodeClass): installing binpkgs into generation \(number) failed (\(result.termination)); log: \(log)",
+                                fix: "read the log; the previous `current` stays published")
+            }
         }
+        let mergeSeconds = Date().timeIntervalSince(merging)
         try verify(workspace, resolved: resolved, root: root, number: number, log: log)
         for overlay in workspace.profile.overlays.map(\.path) {
             try await RootCopy.overlay(overlay, onto: root, what: "the overlay", transport: transport)
         }
-        return resolved.count
+        return Installed(count: resolved.count, mergeSeconds: mergeSeconds)
     }
 }

@@ -23,8 +23,9 @@ public enum FarmEvent: Sendable {
     case moduleBuilt(ClassName, module: String, release: String, seconds: Double, succeeded: Bool)
     case assembling(ClassName, generation: Int, packages: Int)
     /// `installed` of `packages` were installed (all for a fresh assembly; the changed ones when the generation
-    /// was made from a copy of the previous one), in `seconds` from the start of assembly to `current` switched.
-    case published(ClassName, generation: Int, packages: Int, installed: Int, seconds: Double)
+    /// was made from a copy of the previous one), in `seconds` from the start of assembly to `current` switched, of
+    /// which `merging` installing the binpkgs (`[farm] merger`).
+    case published(ClassName, generation: Int, packages: Int, installed: Int, seconds: Double, merging: Double)
     case unchanged(ClassName, generation: Int)
     /// The class's inputs are what they were when run `since` planned nothing for it: not planned, root unchanged.
     case notPlanned(ClassName, generation: Int, since: Int64)

@@ -108,7 +108,7 @@ final class StatusBoard: Sendable {
         case .kernelBuilt(let c, let release, _, _, let cached):
             state.status.classes[c.rawValue, default: .init()].kernel = "\(release)\(cached ? " (cached)" : " built")"
         case .assembling(let c, let number, _): state.status.classes[c.rawValue, default: .init()].phase = "assembling generation \(number)"
-        case .published(let c, let number, _, _, _): state.status.classes[c.rawValue, default: .init()].phase = "published generation \(number)"
+        case .published(let c, let number, _, _, _, _): state.status.classes[c.rawValue, default: .init()].phase = "published generation \(number)"
         case .unchanged(let c, let number): state.status.classes[c.rawValue, default: .init()].phase = "unchanged (generation \(number))"
         case .notPlanned(let c, let number, let run):
             state.status.classes[c.rawValue, default: .init()].phase = "unchanged (generation \(number); inputs as in run \(run): not planned)"

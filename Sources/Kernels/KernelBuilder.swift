@@ -43,7 +43,9 @@ public struct KernelBuilder: Sendable {
     /// Builds (or finds cached) the kernel and modules `kernel` describes, for `nodeClass`.
     public func build(_ kernel: ClassKernel, for nodeClass: ClassName) async throws -> BuiltKernel {
         try kernel.checkSource()
-        let source = try await prepareSource(kernel)
+        let source = try await FileLock.holding("\(directory)/locks/source-\(try Self.digest([kernel.source.value.path]))") {
+            try await prepareSource(kernel)
+        }
         let version = try await capture(kbuild(source, kernel, output: nil, ["-s", "kernelversion"])).trimmingCharacters(in: .whitespacesAndNewlines)
         guard kernel.accepts(kernelVersion: version) else {
             throw ConfigError(.invalidValue, at: kernel.version.location,
@@ -54,8 +56,10 @@ public struct KernelBuilder: Sendable {
         let config = try await configure(kernel, source: source, compiler: compiler, nodeClass: nodeClass)
         let key = try Self.digest(["source=\(source.identity)", "version=\(version)", "arch=\(kernel.kbuildArch)",
                                    "config=\(try Digest.hex(.sha256, of: config))", "compiler=\(compiler)"])
-        let (release, rebuilt) = try await buildKernel(kernel, source: source, key: key, config: config, nodeClass: nodeClass)
-        return try await buildModules(kernel, source: source, key: key, release: release, kernelRebuilt: rebuilt, nodeClass: nodeClass)
+        return try await FileLock.holding("\(directory)/locks/\(key)") {
+            let (release, rebuilt) = try await buildKernel(kernel, source: source, key: key, config: config, nodeClass: nodeClass)
+            return try await buildModules(kernel, source: source, key: key, release: release, kernelRebuilt: rebuilt, nodeClass: nodeClass)
+        }
     }
 
     /// An unpacked kernel tree and what identifies its content.

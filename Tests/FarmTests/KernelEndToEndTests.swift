@@ -16,6 +16,25 @@ struct KernelEndToEndTests {
         try FileManager.default.destinationOfSymbolicLink(atPath: farm.url("var/roots/PIII/current").path)
     }
 
+    @Test func theClassKernelsAreJobsOfTheScheduleAndBuildAtOnceOnTwoSlots() throws {
+        // Given both example classes, whose kernels differ (their CPU fragments), each kbuild taking 3 s, and a
+        // coordinator with 2 build slots
+        let farm = try ExampleFarm()
+        defer { farm.remove() }
+        // When the farm is built
+        let run = try ExampleFarm.launch(Fixtures.farmctl, ["build", "--plain", "--config", farm.config.path],
+                                         environment: ["FIXTURE_BUILD_SECONDS": "3"])
+        #expect(run.status == 0, "\(run.output)")
+        // Then the scheduler started both kernels first, at once: both began before either ended, and before any
+        // package build (they are the longest jobs)
+        let lines = run.output.split(separator: "\n").map(String.init)
+        func first(_ text: String) -> Int? { lines.firstIndex { $0.contains(text) } }
+        let starts = ["PIII: building kernel", "AthlonXP: building kernel"].compactMap(first)
+        let firstEnd = try #require(first(": built kernel"))
+        #expect(starts.count == 2 && starts.allSatisfy { $0 < firstEnd }, "\(lines.filter { $0.contains("kernel") })")
+        #expect(starts.allSatisfy { $0 < (first(" on local") ?? Int.max) }, "\(lines.prefix(12))")
+    }
+
     @Test func aRootIsPublishedWithItsKernelAndAKernelChangeMakesANewGenerationOnlyWhenItsModulesBuild() async throws {
         let farm = try ExampleFarm()
         defer { farm.remove() }

@@ -16,9 +16,10 @@ import Workers
         // When the host dies (sshd and all its processes SIGKILLed)
         let start = ContinuousClock.now
         host.kill()
-        // Then the run fails within seconds with an error that counts as a lost worker
+        // Then the run fails within seconds (not after the command's 30 s; the bound leaves room for a loaded
+        // machine) with an error that counts as a lost worker
         let error = await #expect(throws: SSHError.self) { try await running.value }
-        #expect(elapsed(since: start) < 3)
+        #expect(elapsed(since: start) < 10)
         #expect(error?.isWorkerLost == true)
         // And a later call tries to reconnect and fails to connect, still a lost worker
         let again = await #expect(throws: SSHError.self) { try await transport.run(Command("true")) }
@@ -48,7 +49,7 @@ import Workers
         // Then the run fails as a lost worker once 3 s have passed without a word
         let error = await #expect(throws: SSHError.self) { try await running.value }
         let waited = elapsed(since: start)
-        #expect(waited >= 2.5 && waited < 5)
+        #expect(waited >= 2.5 && waited < 10)  // the upper bound leaves room for a loaded machine (the command runs 30 s)
         #expect(error?.isWorkerLost == true)
         #expect("\(error!)".contains("no answer for 3 s"))
     }

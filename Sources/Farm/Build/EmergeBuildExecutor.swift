@@ -27,8 +27,11 @@ struct EmergeBuildExecutor: BuildExecutor {
     let indexing = SerialQueue()
     let verbose: Bool
     let events: @Sendable (FarmEvent) -> Void
+    /// The class kernels' jobs, run here when the scheduler places one (on the coordinator).
+    var kernels: KernelJobs? = nil
 
     func execute(_ job: BuildJob, on worker: String) async throws -> BuildOutcome {
+        if KernelJobs.isKernel(job.id), let kernels { return await kernels.execute(job) }
         let isHost = job.id.nodeClass == ClassWorkspace.host
         guard let workspace = isHost ? workspaces.values.sorted(by: { $0.nodeClass < $1.nodeClass }).first : workspaces[job.id.nodeClass],
               let site = sites[worker] else {

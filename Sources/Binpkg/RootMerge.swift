@@ -135,14 +135,14 @@ public struct RootMerge {
         for (directory, mode) in [("var/cache/edb", 0o755), ("var/lib/portage", 0o2755), ("var/lib/gentoo/news", 0o775), ("var/tmp", 0o1777)] {
             let path = root + "/" + directory
             guard !Self.isDirectory(path) else { continue }
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try makeDirectories(path)
             chmod(path, mode_t(mode))
         }
-        try "\(counter)".write(toFile: root + "/" + Self.counterFile, atomically: true, encoding: .utf8)
+        try Self.write(Data("\(counter)".utf8), to: root + "/" + Self.counterFile)
         let world = root + "/var/lib/portage/world"
         let old = ((try? String(contentsOfFile: world, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         let all = Set(old + atoms.filter { !$0.hasPrefix("@") }).sorted()
-        try (all.map { $0 + "\n" }.joined()).write(toFile: world, atomically: true, encoding: .utf8)
+        try Self.write(Data(all.map { $0 + "\n" }.joined().utf8), to: world)
     }
 
     /// The vdb entry, written beside its place as `-MERGING-<pf>` and renamed into it.
@@ -153,13 +153,13 @@ public struct RootMerge {
         let temporary = "\(category)/-MERGING-\(parts[1])"
         let fm = FileManager.default
         try? fm.removeItem(atPath: temporary)
-        try fm.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        try makeDirectories(temporary)
         var files = metadata
         files["COUNTER"] = Data("\(counter)".utf8)
         files["BINPKGMD5"] = Data((binpkgMD5 + "\n").utf8)
         files["CONTENTS"] = Data(contents.map { $0 + "\n" }.joined().utf8)
         for (name, data) in files where !name.contains("/") && !name.isEmpty {
-            try data.write(to: URL(fileURLWithPath: "\(temporary)/\(name)"))
+            try Self.write(data, to: "\(temporary)/\(name)")
         }
         let final = "\(vdb)/\(package)"
         try? fm.removeItem(atPath: final)
@@ -171,7 +171,7 @@ public struct RootMerge {
             guard let data = files[key] else { continue }
             body += "\(key)=\(String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace).joined(separator: " "))\n"
         }
-        try body.write(toFile: "\(final)/metadata", atomically: true, encoding: .utf8)
+        try Self.write(Data(body.utf8), to: "\(final)/metadata")
         var info = stat()
         guard stat(final, &info) == 0 else { throw failure("cannot stat", final) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(final)/metadata"))
@@ -222,6 +222,32 @@ public struct RootMerge {
         var index = 0
         while FileManager.default.fileExists(atPath: "\(directory)/._cfg\(String(format: "%04d", index))_\(name)") { index += 1 }
         return "\(directory)/._cfg\(String(format: "%04d", index))_\(name)"
+    }
+
+    /// Writes `data` to `path` (replacing it by rename) with mode 0644, whatever the process's umask is (Portage runs
+    /// with umask 022; a thread of this process may have it at 0 for a moment, as libarchive's disk writer does).
+    static func write(_ data: Data, to path: String) throws {
+        let temporary = path + ".farmctl-new"
+        guard FileManager.default.createFile(atPath: temporary, contents: data), chmod(temporary, 0o644) == 0,
+              rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw Problem(problem: "cannot write \(path): \(String(cString: strerror(errno)))", fix: "check the free space and permissions there")
+        }
+    }
+
+    /// Makes `path` and its missing parents with mode 0755 (never the umask's), as Portage's vdb directories are.
+    func makeDirectories(_ path: String) throws {
+        var missing: [String] = []
+        var current = path
+        while !current.isEmpty, current != "/", !FileManager.default.fileExists(atPath: current) {
+            missing.append(current)
+            current = (current as NSString).deletingLastPathComponent
+        }
+        for directory in missing.reversed() {
+            guard mkdir(directory, 0o755) == 0 || errno == EEXIST, chmod(directory, 0o755) == 0 else {
+                throw failure("cannot create the directory", directory)
+            }
+        }
     }
 
     static func directoryPrefix(_ path: String) -> String { path.hasSuffix("/") ? path : path + "/" }

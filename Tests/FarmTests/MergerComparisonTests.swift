@@ -80,7 +80,9 @@ struct MergerComparisonTests {
         // Given the example farm built once (its binpkgs in the PKGDIR)
         let farm = try ExampleFarm()
         defer { farm.remove() }
-        let (status, output) = try ExampleFarm.run(Fixtures.farmctl, ["build", "--plain", "--config", farm.config.path, "PIII"])
+        // (waited for on a thread of its own: a blocked cooperative thread would stall every other suite's tasks)
+        let config = farm.config.path
+        let (status, output) = try await onOwnThread { try ExampleFarm.run(Fixtures.farmctl, ["build", "--plain", "--config", config, "PIII"]) }
         try #require(status == 0, "\(output)")
         let loaded = try Farm.load(configPath: farm.config.path)
         let workspace = try #require(try loaded.seeded(try loaded.workspaces(["PIII"])).first)

@@ -44,21 +44,26 @@ struct BinpkgMerger {
             try await run(workspace.tree.unmergeCommand(cpvs: withPhases.compactMap { CPV($0) }, root: root),
                           what: "unmerging \(withPhases.joined(separator: " ")) with emerge (package phases)")
         }
-        var merge = try RootMerge(root: root, protect: protect, mask: mask)
-        for package in dropped where !withPhases.contains(package) { try merge.unmerge(package) }
-        var throughPortage: [CPV] = []
-        for item in extracted {
-            let key = "\(item.package.cpv.category)/\(item.package.cpv.pf)"
-            let old = replacing[key].map { "\(vdb)/\($0)/DEFINED_PHASES" }
-                .flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map(Self.phases) ?? []
-            if !item.phases.isDisjoint(with: Self.portagePhases) || !old.isDisjoint(with: ["prerm", "postrm"]) {
-                throughPortage.append(item.package.cpv)
-                continue
+        let atoms = workspace.atoms
+        // Renames, md5s and vdb writes: blocking file work, on a thread of its own.
+        let throughPortage = try await onOwnThread(named: "farmctl-merge") { () throws -> [CPV] in
+            var merge = try RootMerge(root: root, protect: protect, mask: mask)
+            for package in dropped where !withPhases.contains(package) { try merge.unmerge(package) }
+            var throughPortage: [CPV] = []
+            for item in extracted {
+                let key = "\(item.package.cpv.category)/\(item.package.cpv.pf)"
+                let old = replacing[key].map { "\(vdb)/\($0)/DEFINED_PHASES" }
+                    .flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map(Self.phases) ?? []
+                if !item.phases.isDisjoint(with: Self.portagePhases) || !old.isDisjoint(with: ["prerm", "postrm"]) {
+                    throughPortage.append(item.package.cpv)
+                    continue
+                }
+                try merge.merge(image: item.image, cpv: item.package.cpv, metadata: item.metadata, binpkgMD5: item.md5,
+                                replacing: replacing[key])
             }
-            try merge.merge(image: item.image, cpv: item.package.cpv, metadata: item.metadata, binpkgMD5: item.md5,
-                            replacing: replacing[key])
+            try merge.finish(addingToWorld: atoms)
+            return throughPortage
         }
-        try merge.finish(addingToWorld: workspace.atoms)
         if !throughPortage.isEmpty {
             try await run(workspace.tree.installBinpkgsCommand(cpvs: throughPortage, root: root),
                           what: "installing \(throughPortage.map(\.description).joined(separator: " ")) with emerge (package phases)")

@@ -100,7 +100,7 @@ extension Farm {
         // 5. The no-op memo: a class whose inputs are what they were when a run planned nothing for it is not planned
         //    again; the others get their seed stages opened, config roots written and directories made.
         let memo = NoOpMemo(settings: settings, repositories: inputs)
-        let (remembered, keys, rest) = try notPlanned(configured, memo: memo, store: store,
+        let (remembered, keys, rest) = try await notPlanned(configured, memo: memo, store: store,
                                                       use: !options.replan && !recovered, events: events)
         guard !rest.isEmpty else {
             var summary = BuildSummary(classes: remembered, seconds: 0)
@@ -187,7 +187,7 @@ extension Farm {
             result.reused = try reusedCount(outcome, nodeClass: nodeClass, built: mine.filter { $0.key.nodeClass == nodeClass && $0.value == .succeeded }.count, store: store)
             result.damaged = damaged[nodeClass] ?? []
             results.append(result)
-            try rememberIfNoOp(plan, outcome: outcome, damaged: !result.damaged.isEmpty, key: keys[nodeClass], memo: memo,
+            try await rememberIfNoOp(plan, outcome: outcome, damaged: !result.damaged.isEmpty, key: keys[nodeClass], memo: memo,
                                store: store, run: run)
         }
         results = (results + remembered).sorted { $0.nodeClass < $1.nodeClass }

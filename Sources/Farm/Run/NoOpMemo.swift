@@ -5,6 +5,7 @@ import FarmModel
 import Foundation
 import Portage
 import Store
+import Workers
 
 /// The key of everything a class's plan depends on, stamped by path, size and modification time, so a run with
 /// nothing changed answers "unchanged" without starting emerge (issue 17). A run that planned nothing from inputs with
@@ -15,7 +16,7 @@ import Store
 /// package database, Portage's host-side package database, both PKGDIRs (the `Packages` index and every binpkg),
 /// the emerge program, the compiler, and the generation `current` names. Not in it: binpkg contents (a no-op does
 /// not hash them; `farmctl nightly --replan` or `farmctl binpkg verify` does).
-struct NoOpMemo {
+struct NoOpMemo: Sendable {
     /// Bumped when what the key covers changes, so keys of an older farmctl never match.
     static let format = "no-op memo 1"
 
@@ -82,14 +83,14 @@ extension Farm {
     /// Splits a run's classes into those whose memo holds (reported unchanged, not planned) and the rest; `keys` has
     /// every class's key now. With `use` false (`--replan`, or after a dead run's recovery) no memo is used.
     func notPlanned(_ workspaces: [ClassWorkspace], memo: NoOpMemo, store: FarmStore, use: Bool,
-                    events: @Sendable (FarmEvent) -> Void)
+                    events: @Sendable (FarmEvent) -> Void) async
         throws -> (remembered: [BuildSummary.ClassResult], keys: [ClassName: String], rest: [ClassWorkspace]) {
         var remembered: [BuildSummary.ClassResult] = []
         var keys: [ClassName: String] = [:]
         var rest: [ClassWorkspace] = []
         for workspace in workspaces {
             let nodeClass = workspace.nodeClass
-            let key = try memo.key(workspace)
+            let key = try await onOwnThread(named: "farmctl-memo") { try memo.key(workspace) }  // stats a whole tree
             keys[nodeClass] = key
             guard use, let hit = try store.noOpMemo(class: nodeClass), hit.key == key,
                   RootLink.current(in: workspace.rootsDirectory) == hit.generation,
@@ -110,10 +111,11 @@ extension Farm {
     /// Remembers a class's key when this run planned nothing for it and its root stayed as it was, provided the key
     /// is still the one read before planning (nothing changed meanwhile); otherwise forgets the class's memo.
     func rememberIfNoOp(_ plan: ClassPlan, outcome: ClassOutcome, damaged: Bool, key before: String?, memo: NoOpMemo,
-                        store: FarmStore, run: Int64) throws {
+                        store: FarmStore, run: Int64) async throws {
         let nodeClass = plan.workspace.nodeClass
+        let workspace = plan.workspace
         if case .unchanged(let generation) = outcome, plan.toBuild.isEmpty, !damaged, let before,
-           try memo.key(plan.workspace) == before {
+           try await onOwnThread(named: "farmctl-memo", { try memo.key(workspace) }) == before {
             try store.rememberNoOp(class: nodeClass, key: before, generation: generation, run: run)
         } else {
             try store.forgetNoOp(class: nodeClass)

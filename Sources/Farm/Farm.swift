@@ -95,13 +95,18 @@ public struct Farm: Sendable {
         default: break
         }
         let name = worker.emerge.command.contains("/") ? "emerge" : worker.emerge.command
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        for directory in path.split(separator: ":") {
+        if let found = Self.onPath(name) { return found }
+        throw FarmError(problem: "emerge was not found (worker \(worker.name) in \(settings.configFile.path) names none that exists, there is no .venv/bin/emerge beside it, none on PATH)",
+                        fix: "run `make bootstrap` to install Portage into .venv, or set `emerge = \"/path/to/emerge\"` for the worker")
+    }
+
+    /// The first executable `name` in a directory of this process's PATH.
+    static func onPath(_ name: String) -> String? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
             let candidate = "\(directory)/\(name)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw FarmError(problem: "emerge was not found (worker \(worker.name) in \(settings.configFile.path) names none that exists, there is no .venv/bin/emerge beside it, none on PATH)",
-                        fix: "run `make bootstrap` to install Portage into .venv, or set `emerge = \"/path/to/emerge\"` for the worker")
+        return nil
     }
 
     /// The repositories named in workers.conf, read from disk.

@@ -30,14 +30,15 @@ extension Assembler {
             try await BinpkgMerger(workspace: workspace, transport: transport, log: log)
                 .install(resolved.filter { changed.contains($0.cpv) }, into: root,
                          dropped: removed.map { "\($0.category)/\($0.pf)" }, replacing: replacing)
-        }
-        if settings.merger == .emerge, !removed.isEmpty {
-            try await run(workspace.tree.unmergeCommand(cpvs: removed, root: root), workspace, number: number, log: log,
-                          what: "unmerging \(removed.map(\.description).joined(separator: " "))")
-        }
-        if settings.merger == .emerge, !changed.isEmpty {
-            try await run(workspace.tree.installBinpkgsCommand(cpvs: changed, root: root), workspace, number: number, log: log,
-                          what: "installing \(changed.map(\.description).joined(separator: " "))")
+        } else {
+            if !removed.isEmpty {
+                try await run(workspace.tree.unmergeCommand(cpvs: removed, root: root), workspace, number: number, log: log,
+                              what: "unmerging \(removed.map(\.description).joined(separator: " "))")
+            }
+            if !changed.isEmpty {
+                try await run(workspace.tree.installBinpkgsCommand(cpvs: changed, root: root), workspace, number: number, log: log,
+                              what: "installing \(changed.map(\.description).joined(separator: " "))")
+            }
         }
         let mergeSeconds = Date().timeIntervalSince(merging)
         try verify(workspace, resolved: resolved, root: root, number: number, log: log)

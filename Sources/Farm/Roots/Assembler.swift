@@ -22,6 +22,8 @@ struct Assembler: Sendable {
         var cpv: CPV
         var path: String
         var sha256: String
+        /// The binpkg file's MD5 (a vdb entry's `BINPKGMD5`), read in the same pass as its SHA-256.
+        var md5: String
         var buildId: Int64
         /// The instance's BUILD_ID in the PKGDIR (binpkg-multi-instance).
         var portageBuildID: Int?
@@ -119,12 +121,14 @@ struct Assembler: Sendable {
                 throw FarmError(problem: "class \(workspace.nodeClass): \(url.path) was built for other flags: \(differences.map(\.description).joined(separator: "; "))",
                                 fix: "run `farmctl build \(workspace.nodeClass)` again: it moves such binpkgs aside and rebuilds them")
             }
-            let sha256 = try Digest.hex(.sha256, ofFile: url)
+            let digests = try Digest.hex([.sha256, .md5], ofFile: url)
+            let sha256 = digests[.sha256]!
             guard let build = try store.build(withBinpkgSHA256: sha256), let buildId = build.id else {
                 throw FarmError(problem: "\(url.path) has no build recorded in the provenance database",
                                 fix: "remove it (farmctl will rebuild it), or adopt the PKGDIR with `farmctl binpkg import \(pkgdir.path) --class \(workspace.nodeClass)`")
             }
-            return ResolvedBinpkg(cpv: entry.cpv, path: url.path, sha256: sha256, buildId: buildId, portageBuildID: entry.binpkgBuildID)
+            return ResolvedBinpkg(cpv: entry.cpv, path: url.path, sha256: sha256, md5: digests[.md5]!, buildId: buildId,
+                                  portageBuildID: entry.binpkgBuildID)
         }
     }
 

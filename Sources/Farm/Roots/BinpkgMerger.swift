@@ -1,5 +1,4 @@
 import Binpkg
-import Digests
 import FarmModel
 import Foundation
 import Workers
@@ -21,7 +20,6 @@ struct BinpkgMerger {
         var package: Assembler.ResolvedBinpkg
         var image: String
         var metadata: [String: Data]
-        var md5: String
         var phases: Set<String>
     }
 
@@ -58,7 +56,7 @@ struct BinpkgMerger {
                     throughPortage.append(item.package.cpv)
                     continue
                 }
-                try merge.merge(image: item.image, cpv: item.package.cpv, metadata: item.metadata, binpkgMD5: item.md5,
+                try merge.merge(image: item.image, cpv: item.package.cpv, metadata: item.metadata, binpkgMD5: item.package.md5,
                                 replacing: replacing[key])
             }
             try merge.finish(addingToWorld: atoms)
@@ -87,8 +85,7 @@ struct BinpkgMerger {
                         _ = try binpkg.extractImage(into: URL(fileURLWithPath: image),
                                                     options: ExtractionOptions(allowDeviceNodes: true, preserveOwnership: owners))
                         let phases = binpkg.rawMetadata["DEFINED_PHASES"].map { Self.phases(String(decoding: $0, as: UTF8.self)) } ?? []
-                        return Extracted(package: package, image: image, metadata: binpkg.rawMetadata,
-                                         md5: try Digest.hex(.md5, ofFile: URL(fileURLWithPath: package.path)), phases: phases)
+                        return Extracted(package: package, image: image, metadata: binpkg.rawMetadata, phases: phases)
                     }
                     return (index, item)
                 }

@@ -40,7 +40,7 @@ struct NoOpMemo: Sendable {
         inputs += [("staging stamp", workspace.stagingStampPath), ("staging vdb", VarDB.path(ofRoot: tree.stagingRoot)),
                    ("host vdb", VarDB.path(ofRoot: ClassTree.hostRoot(emerge: tree.emerge))),
                    ("pkgdir", tree.pkgdir), ("host pkgdir", tree.hostPkgdir),
-                   ("emerge", tree.emerge), ("gcc", Self.onPath("gcc"))]
+                   ("emerge", tree.emerge), ("gcc", Farm.onPath("gcc").map { ($0 as NSString).resolvingSymlinksInPath } ?? "")]
         for (what, path) in inputs { lines.append("\(what) \(path) " + (try Self.stampTree(path))) }
         let current = RootLink.current(in: workspace.rootsDirectory)
         let currentPath = (workspace.rootsDirectory as NSString).appendingPathComponent(current.map(String.init) ?? "-")
@@ -68,15 +68,6 @@ struct NoOpMemo: Sendable {
 
     /// This process's executable (a rebuilt farmctl may plan differently).
     static let executable: String = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-
-    /// The first `name` on PATH, resolved ("" when there is none).
-    static func onPath(_ name: String) -> String {
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let path = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: path) { return (path as NSString).resolvingSymlinksInPath }
-        }
-        return ""
-    }
 }
 
 extension Farm {

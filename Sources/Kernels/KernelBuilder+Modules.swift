@@ -5,41 +5,55 @@ import Foundation
 import Workers
 
 extension KernelBuilder {
+    /// The modules' cache key: the kernel key and each module source's tree digest; the kernel key with no modules.
+    static func modulesKey(_ kernel: ClassKernel, key: String) throws -> String {
+        guard !kernel.modules.isEmpty else { return key }
+        var inputs = ["kernel=\(key)"]
+        for module in kernel.modules { inputs.append("module=\(module.value.lastPathComponent) \(try TreeDigest.compute(module.value.path))") }
+        return try digest(inputs)
+    }
+
+    /// The finished tree of `key` and `modulesKey` in the coordinator's cache `directory`, when there is one.
+    static func finished(in directory: String, key: String, modulesKey: String) -> BuiltKernel? {
+        let work = "\(directory)/\(key)/modules-\(modulesKey)"
+        guard let files = try? String(contentsOfFile: work + "/.done", encoding: .utf8),
+              let release = try? FileManager.default.contentsOfDirectory(atPath: work + "/root/lib/modules").sorted().first else { return nil }
+        return BuiltKernel(key: key, release: release, modulesKey: modulesKey, tree: work + "/root",
+                           moduleFiles: files.split(separator: "\n").map(String.init))
+    }
+
     /// Builds each out-of-tree module against the kernel build `key` and lays out the files a root receives:
     /// `boot/{vmlinuz,System.map,config}-<release>` and `lib/modules/<release>/` with the modules under `extra/`,
     /// `depmod -b` done. Cached per kernel and module sources; a kernel change means a new key, so modules are rebuilt.
-    func buildModules(_ kernel: ClassKernel, source: Source, key: String, release: String, kernelRebuilt: Bool,
+    func buildModules(_ kernel: ClassKernel, source: Source, key: String, modulesKey: String, release: String, kernelRebuilt: Bool,
                       nodeClass: ClassName) async throws -> BuiltKernel {
-        var inputs = ["kernel=\(key)"]
-        for module in kernel.modules { inputs.append("module=\(module.value.lastPathComponent) \(try TreeDigest.compute(module.value.path))") }
-        let modulesKey = kernel.modules.isEmpty ? key : try Self.digest(inputs)
         let work = "\(directory)/\(key)/modules-\(modulesKey)"
         let tree = work + "/root"
         let names = kernel.modules.map { $0.value.lastPathComponent }
-        if !kernelRebuilt, FileManager.default.fileExists(atPath: work + "/.done"),
-           let files = try? String(contentsOfFile: work + "/.done", encoding: .utf8) {
+        if !kernelRebuilt, let files = try await host.text(work + "/.done") {
             return BuiltKernel(key: key, release: release, modulesKey: modulesKey, tree: tree,
                                moduleFiles: files.split(separator: "\n").map(String.init))
         }
-        try? FileManager.default.removeItem(atPath: work)
-        try FileManager.default.createDirectory(atPath: work + "/src", withIntermediateDirectories: true)
+        try await host.remove(work)
+        try await host.makeDirectory(work + "/src")
         let build = "\(directory)/\(key)/build"
         var moduleFiles: [String] = []
         for (module, name) in zip(kernel.modules, names) {
             // A copy, so the profile's module directory never receives build products.
             let copy = "\(work)/src/\(name)"
-            try FileManager.default.copyItem(atPath: module.value.path, toPath: copy)
-            let log = "\(work)/\(name).log"
+            try await host.put(module.value.path, to: copy)
+            let log = localPath("\(work)/\(name).log")
+            try? FileManager.default.removeItem(atPath: log)
             let started = Date()
             do {
                 try await runChecked(kbuild(source, kernel, output: build, ["M=\(copy)", "modules"]),
-                                     log: log, problem: "the module \(name) (\(module.location)) failed to build against kernel \(release)",
+                                     log: log, problem: "the module \(name) (\(module.location)) failed to build against kernel \(release) on \(hostName)",
                                      fix: "read \(log); the class keeps its published root until the module builds")
             } catch {
                 events(.moduleBuilt(nodeClass, module: name, release: release, seconds: Date().timeIntervalSince(started), succeeded: false))
                 throw error
             }
-            let built = ((try? FileManager.default.contentsOfDirectory(atPath: copy)) ?? []).filter { $0.hasSuffix(".ko") }.sorted()
+            let built = try await host.list(copy).filter { $0.hasSuffix(".ko") }.sorted()
             guard !built.isEmpty else {
                 throw Problem(problem: "the module \(name) (\(module.location)) built no .ko file against kernel \(release); log: \(log)",
                                 fix: "check its Kbuild names the module (`obj-m := \(name).o`)")
@@ -49,26 +63,32 @@ extension KernelBuilder {
         }
         try await layOut(kernel, source: source, build: build, release: release, work: work, tree: tree, moduleCopies: names.map { "\(work)/src/\($0)" })
         let modules = "\(tree)/lib/modules/\(release)"
-        let listed = Self.depmodListed(modules)
+        let listed = Self.depmodListed(text: try await host.text(modules + "/modules.dep") ?? "")
         for file in moduleFiles where !listed.contains("extra/\(file)") {
-            throw Problem(problem: "\(modules)/modules.dep does not list extra/\(file) after depmod", fix: "read \(work)/install.log")
+            throw Problem(problem: "\(modules)/modules.dep does not list extra/\(file) after depmod (on \(hostName))",
+                          fix: "read \(localPath(work))/install.log")
         }
-        try moduleFiles.joined(separator: "\n").write(toFile: work + "/.done", atomically: true, encoding: .utf8)
+        try await host.write(Data(moduleFiles.joined(separator: "\n").utf8), to: work + "/.done")
         return BuiltKernel(key: key, release: release, modulesKey: modulesKey, tree: tree, moduleFiles: moduleFiles)
     }
 
     /// The module paths `modules.dep` in a `lib/modules/<release>` directory lists (relative, e.g. `extra/farmmark.ko`).
     public static func depmodListed(_ modulesDirectory: String) -> Set<String> {
-        let text = (try? String(contentsOfFile: modulesDirectory + "/modules.dep", encoding: .utf8)) ?? ""
-        return Set(text.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) })
+        depmodListed(text: (try? String(contentsOfFile: modulesDirectory + "/modules.dep", encoding: .utf8)) ?? "")
+    }
+
+    /// The module paths a `modules.dep` text lists.
+    static func depmodListed(text: String) -> Set<String> {
+        Set(text.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) })
     }
 
     /// `modules_install` of the kernel and of each module into `tree`, without the links to this host's source,
     /// `depmod -b`, and the image, System.map and config under `boot/`.
     private func layOut(_ kernel: ClassKernel, source: Source, build: String, release: String, work: String, tree: String,
                         moduleCopies: [String]) async throws {
-        let log = work + "/install.log"
-        try FileManager.default.createDirectory(atPath: tree + "/boot", withIntermediateDirectories: true)
+        let log = localPath(work) + "/install.log"
+        try? FileManager.default.removeItem(atPath: log)
+        try await host.makeDirectory(tree + "/boot")
         var commands = [kbuild(source, kernel, output: build, ["INSTALL_MOD_PATH=\(tree)", "modules_install"])]
         commands += moduleCopies.map { kbuild(source, kernel, output: build, ["INSTALL_MOD_PATH=\(tree)", "M=\($0)", "INSTALL_MOD_DIR=extra", "modules_install"]) }
         for command in commands {
@@ -76,12 +96,12 @@ extension KernelBuilder {
                                  fix: "read the log")
         }
         let modules = "\(tree)/lib/modules/\(release)"
-        for link in ["build", "source"] { try? FileManager.default.removeItem(atPath: "\(modules)/\(link)") }
+        for link in ["build", "source"] { try await host.remove("\(modules)/\(link)") }
         try await runChecked(Command("depmod", ["-b", tree, release]), log: log,
                              problem: "`depmod -b \(tree) \(release)` failed; log: \(log)",
                              fix: "install kmod (Debian: apt-get install kmod)")
         for (from, to) in [("arch/x86/boot/bzImage", "vmlinuz"), ("System.map", "System.map"), (".config", "config")] {
-            try FileManager.default.copyItem(atPath: "\(build)/\(from)", toPath: "\(tree)/boot/\(to)-\(release)")
+            try await host.copy("\(build)/\(from)", to: "\(tree)/boot/\(to)-\(release)")
         }
     }
 }

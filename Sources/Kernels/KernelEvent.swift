@@ -4,8 +4,8 @@ import FarmModel
 public enum KernelEvent: Sendable, Hashable {
     /// A long step said once: the source unpacked, configured.
     case progress(String)
-    /// A kernel build started (not cached); its output goes to `log`.
-    case building(ClassName, key: String, log: String)
+    /// A kernel build started (not cached) on `host` (a worker name); its output goes to `log` on the coordinator.
+    case building(ClassName, key: String, host: String, log: String)
     /// A kernel is ready: built in `seconds`, or found in the cache (`cached`).
     case built(ClassName, release: String, key: String, seconds: Double, cached: Bool)
     /// An out-of-tree module was built against the kernel, or failed to.

@@ -42,7 +42,7 @@ final class PlainProgress: ProgressRenderer {
         case .buildSkipped(let c, let cpv, let cause): "\(c): skipped \(cpv) because \(cause) failed"
         case .kernelProgress(let text): "kernel: \(text)"
         case .buildRootMade(let c, let seconds, let log): "\(c): made its build root in \(String(format: "%.1f", seconds)) s (log: \(log))"
-        case .kernelBuilding(let c, let key, let log): "\(c): building kernel \(key) (log: \(log))"
+        case .kernelBuilding(let c, let key, let worker, let log): "\(c): building kernel \(key) on \(worker) (log: \(log))"
         case .kernelBuilt(let c, let release, let key, let seconds, let cached):
             cached ? "\(c): kernel \(release) (\(key)) from the cache" : "\(c): built kernel \(release) (\(key)) in \(String(format: "%.1f", seconds)) s"
         case .moduleBuilt(let c, let module, let release, let seconds, let ok):
@@ -139,7 +139,7 @@ final class LiveProgress: ProgressRenderer {
         case .buildSkipped(let c, let cpv, let cause):
             state.classes[c, default: ClassRow()].failed += 1
             state.messages.append("\(c): skipped \(cpv) because \(cause) failed")
-        case .kernelBuilding(let c, let key, _): state.running["\(c)/kernel"] = ("coordinator", "\(c) kernel \(key)")
+        case .kernelBuilding(let c, let key, let worker, _): state.running["\(c)/kernel"] = (worker, "\(c) kernel \(key)")
         case .kernelBuilt(let c, _, _, _, _):
             state.running["\(c)/kernel"] = nil
             say(event, &state)

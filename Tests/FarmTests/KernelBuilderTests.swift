@@ -5,6 +5,7 @@ import Kernels
 import Synchronization
 import Testing
 import TestSupport
+import Workers
 @testable import Farm
 
 /// Class kernels and modules built with the kbuild fixture (Tests/Fixtures/kbuild-tree). The same code builds
@@ -14,15 +15,30 @@ import TestSupport
     let athlon = ClassName("AthlonXP")!
 
     /// Builds the named classes' kernels in `farm`, returning them and every event.
-    func build(_ farm: ExampleFarm, _ names: [String] = ["PIII"]) async throws -> ([ClassName: BuiltKernel], [KernelEvent]) {
+    /// With `remote`, the builds run as on an SSH worker whose workdir is `remote/` in the farm: through
+    /// `RemoteKernelHost` (every file step a shell command, every input an upload) over the local transport.
+    func build(_ farm: ExampleFarm, _ names: [String] = ["PIII"], remote: Bool = false) async throws -> ([ClassName: BuiltKernel], [KernelEvent]) {
         let loaded = try Farm.load(configPath: farm.config.path)
         let events = Mutex<[KernelEvent]>([])
-        let builder = KernelBuilder(directory: loaded.settings.state.appendingPathComponent("kernels").path) { event in events.withLock { $0.append(event) } }
+        let cache = loaded.settings.state.appendingPathComponent("kernels").path
+        let report: @Sendable (KernelEvent) -> Void = { event in events.withLock { $0.append(event) } }
+        let builder = remote
+            ? KernelBuilder(directory: farm.url("remote/kernels").path,
+                            host: RemoteKernelHost(transport: LocalTransport(), searchPath: "/usr/sbin:/usr/bin:/sbin:/bin", scratch: cache + "/uploads"),
+                            mirror: cache, hostName: "w1", events: report)
+            : KernelBuilder(directory: cache, events: report)
         var kernels: [ClassName: BuiltKernel] = [:]
         for profile in try loaded.profiles(named: names) {
             kernels[profile.name] = try await builder.build(try #require(profile.kernel), for: profile.name)
         }
         return (kernels, events.withLock { $0 })
+    }
+
+    /// Makes PIII's kernel source a tarball of the fixture tree (`linux-fixture.tar.xz`).
+    func useTarball(_ farm: ExampleFarm) throws {
+        let (status, output) = try ExampleFarm.run("/bin/tar", ["-cJf", farm.url("linux-fixture.tar.xz").path, "-C", farm.directory.path, "kernel-tree"])
+        try #require(status == 0, "\(output)")
+        try farm.replace(in: "profiles/PIII/class.toml", "source = \"../../kernel-tree\"", with: "source = \"../../linux-fixture.tar.xz\"")
     }
 
     /// The kernel builds the fixture really ran in a build directory (one line per build).
@@ -72,13 +88,40 @@ import TestSupport
         #expect(events.contains { if case .built(athlon, _, _, _, true) = $0 { true } else { false } })
     }
 
+    @Test func onAWorkerTheSameStepsRunThereAndTheTreeComesBackToTheCoordinatorsCache() async throws {
+        let farm = try ExampleFarm()
+        defer { farm.remove() }
+        // Given the source as a tarball, When PIII's kernel is built on a worker
+        try useTarball(farm)
+        let (remote, events) = try await build(farm, remote: true)
+        // Then the worker unpacked, configured and built in its own cache, and sent nothing back but the tree
+        let kernel = try #require(remote[piii])
+        #expect(events.contains { if case .building(_, _, "w1", _) = $0 { true } else { false } })
+        #expect(FileManager.default.fileExists(atPath: farm.url("remote/kernels/src/linux-fixture/Makefile").path))
+        #expect(!FileManager.default.fileExists(atPath: farm.url("remote/kernels/inputs/linux-fixture.tar.xz").path))
+        #expect(FileManager.default.fileExists(atPath: farm.url("remote/kernels/\(kernel.key)/build/arch/x86/boot/bzImage").path))
+        #expect(!FileManager.default.fileExists(atPath: farm.url("var/kernels/\(kernel.key)/build").path))
+        // and the tree is in the coordinator's cache, byte for byte the worker's, depmod listing the module
+        #expect(kernel.tree == farm.url("var/kernels/\(kernel.key)/modules-\(kernel.modulesKey)/root").path)
+        for file in ["boot/vmlinuz-\(kernel.release)", "boot/config-\(kernel.release)", "lib/modules/\(kernel.release)/extra/farmmark.ko"] {
+            let built = try Data(contentsOf: farm.url("remote/kernels/\(kernel.key)/modules-\(kernel.modulesKey)/root/\(file)"))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: "\(kernel.tree)/\(file)")) == built, "\(file)")
+        }
+        #expect(KernelBuilder.depmodListed("\(kernel.tree)/lib/modules/\(kernel.release)").contains("extra/farmmark.ko"))
+        #expect(try farm.read("var/kernels/\(kernel.key)/build.log").contains("bzImage"))
+        // When the coordinator then builds the same kernel itself
+        let (local, again) = try await build(farm)
+        // Then it takes the worker's from its cache: same key and tree, no build
+        #expect(local[piii] == kernel)
+        #expect(again.contains { if case .built(_, _, _, 0, true) = $0 { true } else { false } })
+        #expect(!again.contains { if case .building = $0 { true } else { false } })
+    }
+
     @Test func aTarballIsUnpackedOnceAndItsBuildIsCached() async throws {
         let farm = try ExampleFarm()
         defer { farm.remove() }
         // Given the source as a tarball
-        let (status, output) = try ExampleFarm.run("/bin/tar", ["-cJf", farm.url("linux-fixture.tar.xz").path, "-C", farm.directory.path, "kernel-tree"])
-        try #require(status == 0, "\(output)")
-        try farm.replace(in: "profiles/PIII/class.toml", "source = \"../../kernel-tree\"", with: "source = \"../../linux-fixture.tar.xz\"")
+        try useTarball(farm)
         // When built twice
         let (first, _) = try await build(farm)
         let (second, events) = try await build(farm)

@@ -27,11 +27,11 @@ struct EmergeBuildExecutor: BuildExecutor {
     let indexing = SerialQueue()
     let verbose: Bool
     let events: @Sendable (FarmEvent) -> Void
-    /// The class kernels' jobs, run here when the scheduler places one (on the coordinator).
+    /// The class kernels' jobs, run here when the scheduler places one.
     var kernels: KernelJobs? = nil
 
     func execute(_ job: BuildJob, on worker: String) async throws -> BuildOutcome {
-        if KernelJobs.isKernel(job.id), let kernels { return await kernels.execute(job) }
+        if KernelJobs.isKernel(job.id), let kernels { return await kernels.execute(job, on: sites[worker]) }
         let isHost = job.id.nodeClass == ClassWorkspace.host
         guard let workspace = isHost ? workspaces.values.sorted(by: { $0.nodeClass < $1.nodeClass }).first : workspaces[job.id.nodeClass],
               let site = sites[worker] else {

@@ -23,7 +23,7 @@ extension Farm {
             events(.warning(BuildHosts.warning(for: profile, lacking: place.lacking)))
         }
         let jobs = BuildHosts.place(try Self.jobs(for: plans, store: store), placement)
-            + (kernels?.jobs(coordinator: settings.coordinator.name, estimate: Self.kernelEstimate) ?? [])
+            + (kernels?.jobs(estimate: Self.kernelEstimate) ?? [])
         events(.scheduled(Dictionary(uniqueKeysWithValues: jobs.filter { !KernelJobs.isKernel($0.id) }.map { job in
             ("\(job.id.nodeClass)/\(job.id.cpv)", job.dependencies.map { "\($0.nodeClass)/\($0.cpv)" })
         })))

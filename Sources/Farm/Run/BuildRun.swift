@@ -140,14 +140,10 @@ extension Farm {
         }
 
         // 9. Build, package by package, in dependency order across all classes and workers; the class kernels and
-        //    their modules are jobs of the same schedule, on the coordinator (KernelJobs).
+        //    their modules are jobs of the same schedule, on any worker of their arch (KernelJobs).
         let kernelJobs = KernelJobs(directory: settings.state.appendingPathComponent("kernels").path, workspaces: workspaces, events: events)
-        // Without a local worker the coordinator has no build slot: its kernels build beside the schedule.
-        let scheduleKernels = settings.workers.contains(where: \.isLocal)
-        let outside = scheduleKernels ? nil : Task { await kernelJobs.runAll(coordinator: settings.coordinator.name) }
         let scheduled = try await dispatch(plans, workspaces: workspaces, distfiles: distfiles, store: store, run: run,
-                                           kernels: scheduleKernels ? kernelJobs : nil, verbose: options.verbose, events: events)
-        await outside?.value
+                                           kernels: kernelJobs, verbose: options.verbose, events: events)
         let kernels = await kernelJobs.outcomes(scheduled)
         let statuses = scheduled.filter { !KernelJobs.isKernel($0.key) }
 

@@ -15,8 +15,8 @@ public enum FarmEvent: Sendable {
     case kernelProgress(String)
     /// A chroot-mode class's build root was made anew from its stage, setup and Portage (docs/chroot-builds.md).
     case buildRootMade(ClassName, seconds: Double, log: String)
-    /// A class kernel build started (not cached); its output goes to `log`.
-    case kernelBuilding(ClassName, key: String, log: String)
+    /// A class kernel build started (not cached) on `worker`; its output goes to `log` on the coordinator.
+    case kernelBuilding(ClassName, key: String, worker: String, log: String)
     /// A class kernel is ready: built in `seconds`, or found in the cache (`cached`, shared with other classes).
     case kernelBuilt(ClassName, release: String, key: String, seconds: Double, cached: Bool)
     /// An out-of-tree module was built against the class's kernel, or failed to.

@@ -104,7 +104,7 @@ final class StatusBoard: Sendable {
             state.done.insert(job(c, cpv))
             state.status.classes[c.rawValue, default: .init()].skipped += 1
             refreshWaiting(&state)
-        case .kernelBuilding(let c, let key, _): state.status.classes[c.rawValue, default: .init()].kernel = "building \(key)"
+        case .kernelBuilding(let c, let key, _, _): state.status.classes[c.rawValue, default: .init()].kernel = "building \(key)"
         case .kernelBuilt(let c, let release, _, _, let cached):
             state.status.classes[c.rawValue, default: .init()].kernel = "\(release)\(cached ? " (cached)" : " built")"
         case .assembling(let c, let number, _): state.status.classes[c.rawValue, default: .init()].phase = "assembling generation \(number)"

@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         // FilePath and errno for swift-subprocess's API (Workers imports SystemPackage where Apple's System is absent).
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        // `farmctl serve`: HTTP server and Prometheus text format.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // OpenSSL libcrypto: SHA-256, SHA-512 and BLAKE2B for binpkgs and Manifests.
@@ -68,9 +71,16 @@ let package = Package(
         .target(name: "Farm", dependencies: [
             "FarmModel", "FarmConfig", "CPU", "Digests", "Binpkg", "Portage", "Store", "Workers", "Scheduler", "Boot", "Seed", "Kernels", "ISAAudit",
         ]),
+        // `farmctl serve`: the farm's pages, JSON API, binhost and metrics over HTTP, read-only (Hummingbird).
+        .target(name: "Serve", dependencies: [
+            "Farm", "FarmModel", "Workers",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         // The command line: parsing and rendering only.
         .executableTarget(name: "farmctl", dependencies: [
-            "Farm", "FarmModel", "CPU",
+            "Farm", "FarmModel", "CPU", "Serve",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -86,6 +96,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "FarmModel", "TestSupport"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FarmModel"]),
+        .testTarget(name: "ServeTests", dependencies: ["Serve", "Workers", "TestSupport"]),
         .testTarget(name: "FarmTests", dependencies: ["Farm", "FarmConfig", "Store", "Digests", "Binpkg", "FarmModel", "Workers", "Portage", "Seed", "Kernels", "TestSupport",
                                                    .product(name: "GRDB", package: "GRDB.swift")]),
     ],

@@ -8,7 +8,7 @@ struct Farmctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "farmctl",
         abstract: "Build and publish Gentoo root filesystems for diskless node classes.",
-        subcommands: [Build.self, Nightly.self, Status.self, Logs.self, Gc.self, Plan.self, Roots.self, Pxe.self, Classify.self, Nodes.self, Workers.self, Query.self, BinpkgCommand.self])
+        subcommands: [Build.self, Nightly.self, Status.self, Logs.self, Gc.self, Plan.self, Roots.self, Pxe.self, Classify.self, Nodes.self, Workers.self, Query.self, BinpkgCommand.self, Serve.self])
 }
 
 /// Options every command shares.

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+import TestSupport
+import Workers
+
+/// `farmctl serve` on a built example farm: the real binary on a loopback port, started and stopped by PID.
+@Suite(.serialized, .enabled(if: ExampleFarm.portageInstalled, "run `make bootstrap` first"))
+struct ServeEndToEndTests {
+    /// A running `farmctl serve --listen 127.0.0.1:0` and the port it reported.
+    final class Server: @unchecked Sendable {
+        let process = Process()
+        let port: Int
+        let output = Pipe()
+
+        init(config: String) throws {
+            process.executableURL = URL(fileURLWithPath: Fixtures.farmctl)
+            process.arguments = ["serve", "--listen", "127.0.0.1:0", "--config", config]
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            // Its line "serving DIR at http://127.0.0.1:PORT/" (after the server's own log line)
+            var seen = Data()
+            while !String(decoding: seen, as: UTF8.self).contains("/\n") || !String(decoding: seen, as: UTF8.self).contains(" at http://") {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                seen.append(chunk)
+            }
+            let text = String(decoding: seen, as: UTF8.self)
+            guard let range = text.range(of: " at http://127.0.0.1:"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
+                process.terminate()
+                throw POSIXError(.EBADMSG)
+            }
+            self.port = port
+        }
+
+        /// SIGTERM by PID; true when it ended by itself within 10 s.
+        func stop() -> Bool {
+            guard process.isRunning else { return true }
+            kill(process.processIdentifier, SIGTERM)
+            for _ in 0..<100 where process.isRunning { usleep(100_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL); return false }
+            return true
+        }
+    }
+
+    @Test func aBuiltFarmIsServedReadOnlyAndHostileRequestsFindNothing() async throws {
+        // Given the example farm with PIII built
+        let farm = try ExampleFarm()
+        defer { farm.remove() }
+        let config = farm.config.path
+        let built = try await onOwnThread { try ExampleFarm.launch(Fixtures.farmctl, ["build", "--plain", "--config", config, "PIII"]) }
+        try #require(built.status == 0, "\(built.output)")
+        // When `farmctl serve` runs on it
+        let server = try await onOwnThread { try Server(config: config) }
+        var stopped = false
+        defer { if !stopped { _ = server.stop() } }
+        let port = server.port
+
+        // Then the farm page shows PIII's current generation
+        let page = try await RawHTTP.get(port: port, "/")
+        #expect(page.status == 200 && page.headers["content-type"]?.hasPrefix("text/html") == true)
+        #expect(page.text.contains("<td>PIII</td><td>1</td>"), "\(page.text)")
+        // and /api/roots is what `farmctl roots list --json` prints
+        let api = try await RawHTTP.get(port: port, "/api/roots")
+        let (status, cli) = try await onOwnThread { try ExampleFarm.run(Fixtures.farmctl, ["roots", "list", "--json", "--config", config]) }
+        #expect(status == 0)
+        let decodedAPI = try JSONSerialization.jsonObject(with: api.body) as? [[String: Any]]
+        let decodedCLI = try JSONSerialization.jsonObject(with: Data(cli.utf8)) as? [[String: Any]]
+        #expect(decodedAPI.map { $0.map { Set($0.keys) } } == decodedCLI.map { $0.map { Set($0.keys) } })
+        #expect(decodedAPI?.first?["class"] as? String == "PIII" && decodedAPI?.first?["current"] as? Bool == true)
+        // and /metrics has the generation's age and the binpkgs, in Prometheus' text format
+        let metrics = try await RawHTTP.get(port: port, "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.text.contains("farmctl_generation_age_seconds{class=\"PIII\"}"), "\(metrics.text)")
+        #expect(metrics.text.contains("farmctl_binpkgs{class=\"PIII\"} 9"), "\(metrics.text)")
+        #expect(metrics.text.contains("# TYPE farmctl_build_duration_seconds histogram"))
+        // and the binhost serves the PKGDIR's index and each binpkg byte for byte
+        let index = try await RawHTTP.get(port: port, "/binhost/PIII/Packages")
+        let indexOnDisk = try Data(contentsOf: farm.url("var/packages/PIII/Packages"))
+        #expect(index.status == 200 && index.body == indexOnDisk)
+        let entries = index.text.components(separatedBy: "\n\n").compactMap { block in
+            block.split(separator: "\n").first { $0.hasPrefix("PATH: ") }.map { String($0.dropFirst(6)) }
+        }
+        #expect(entries.count == 9, "\(index.text)")
+        for path in entries {
+            let binpkg = try await RawHTTP.get(port: port, "/binhost/PIII/\(path)")
+            let onDisk = try Data(contentsOf: farm.url("var/packages/PIII/\(path)"))
+            #expect(binpkg.status == 200 && binpkg.body == onDisk, "\(path)")
+        }
+        let repos = try await RawHTTP.get(port: port, "/binhost/PIII/binrepos.conf")
+        #expect(repos.text.contains("sync-uri = http://127.0.0.1:\(port)/binhost/PIII"), "\(repos.text)")
+
+        // When hostile requests come: traversal plain and encoded, absolute paths, another class, the store,
+        // the identity keys, methods that write
+        let secret = farm.url("var/farm.sqlite").path
+        let hostile = [
+            "/binhost/PIII/../../farm.sqlite", "/binhost/PIII/%2e%2e/%2e%2e/farm.sqlite", "/binhost/PIII/..%2f..%2ffarm.sqlite",
+            "/binhost/PIII/%252e%252e/farm.sqlite", "/binhost/PIII/\(secret)", "/binhost/PIII//etc/passwd", "/binhost/..%2fPIII/Packages",
+            "/binhost/PIII/app-misc/../../../workers.conf", "/binhost/NoSuchClass/Packages", "/binhost/%2e%2e/Packages",
+            "/binhost/PIII/Packages%00", "/binhost/PIII/Packages/..", "/binhost/PIII/.", "/binhost/PIII/",
+            "/../../etc/passwd", "/api/../../etc/passwd", "/api/roots/../../../etc/passwd", "/logs/../farm.sqlite",
+            "/binhost/PIII/app-misc", "/binhost/PIII/app-misc/fhsum", "/binhost/PIII/app-misc/fhsum/fhsum-1.0.ebuild",
+            "/binhost/AthlonXP/Packages", "/binhost/PIII/..\\..\\farm.sqlite", "/binhost/PIII/%5c..%5cfarm.sqlite",
+            "/binhost/PIII/" + String(repeating: "a/", count: 2000) + "x.xpak", "/%00", "/metrics/../../etc/passwd",
+            "/binhost/PIII/farm.sqlite?x=../Packages", "/binhost/PIII/.ssh/id_ed25519", "/binhost/PIII/~/.ssh/id_rsa",
+        ]
+        // Then none of them is served (404, or 400 for what is not HTTP), and the server keeps serving
+        for path in hostile {
+            let reply = try await RawHTTP.get(port: port, path)
+            #expect([400, 404].contains(reply.status), "\(path): \(reply.status)")
+            #expect(!reply.text.contains("SQLite format") && !reply.text.contains("root:x:0"), "\(path)")
+        }
+        for method in ["POST", "PUT", "DELETE"] {
+            let reply = try await onOwnThread { try RawHTTP.exchange(port: port, request: "\(method) /binhost/PIII/Packages HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi") }
+            #expect([404, 405].contains(reply.status), "\(method): \(reply.status)")
+        }
+        #expect(try Data(contentsOf: farm.url("var/packages/PIII/Packages")) == index.body)
+        #expect(try await RawHTTP.get(port: port, "/").status == 200)
+        // and no page names an SSH identity
+        for path in ["/", "/api/roots", "/api/runs", "/metrics"] {
+            #expect(!(try await RawHTTP.get(port: port, path).text.contains("identity")), "\(path)")
+        }
+        // When it is stopped by its PID, Then it ends by itself
+        stopped = true
+        #expect(server.stop())
+    }
+}

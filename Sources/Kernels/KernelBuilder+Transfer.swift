@@ -14,8 +14,10 @@ extension KernelBuilder {
                              fix: "check the free space under \(directory) on \(hostName)")
         let work = "\(mirror)/\(built.key)/modules-\(built.modulesKey)"
         let partial = work + "/root.partial"
-        try? FileManager.default.removeItem(atPath: partial)
-        try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
+        try await onOwnThread(named: "farmctl-kernel-tree") {
+            try? FileManager.default.removeItem(atPath: partial)
+            try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
+        }
         try await host.fetch(archive, to: work + "/root.tar")
         try await host.remove(archive)
         let (result, _) = try await LocalTransport().capture(Command("tar", ["-xf", work + "/root.tar", "-C", partial]), limit: 4096)
@@ -24,19 +26,22 @@ extension KernelBuilder {
             throw Problem(problem: "unpacking the kernel tree from \(hostName) into \(partial) failed: \(result.tail.suffix(3).joined(separator: " | "))",
                           fix: "check the free space under \(mirror)")
         }
-        for file in ["vmlinuz", "System.map", "config"] where !FileManager.default.fileExists(atPath: "\(partial)/boot/\(file)-\(built.release)") {
-            throw Problem(problem: "the kernel tree brought back from \(hostName) has no boot/\(file)-\(built.release)",
-                          fix: "run the build again; the worker's cache is \(directory)/\(built.key)")
+        let (release, moduleFiles, worker, cache) = (built.release, built.moduleFiles, hostName, "\(directory)/\(built.key)")
+        try await onOwnThread(named: "farmctl-kernel-tree") {
+            for file in ["vmlinuz", "System.map", "config"] where !FileManager.default.fileExists(atPath: "\(partial)/boot/\(file)-\(release)") {
+                throw Problem(problem: "the kernel tree brought back from \(worker) has no boot/\(file)-\(release)",
+                              fix: "run the build again; the worker's cache is \(cache)")
+            }
+            let listed = Self.depmodListed("\(partial)/lib/modules/\(release)")
+            for file in moduleFiles where !listed.contains("extra/\(file)") {
+                throw Problem(problem: "the kernel tree brought back from \(worker) does not list extra/\(file) in modules.dep",
+                              fix: "run the build again; the worker's cache is \(cache)")
+            }
+            try? FileManager.default.removeItem(atPath: work + "/.done")
+            try? FileManager.default.removeItem(atPath: work + "/root")
+            try FileManager.default.moveItem(atPath: partial, toPath: work + "/root")
+            try moduleFiles.joined(separator: "\n").write(toFile: work + "/.done", atomically: true, encoding: .utf8)
         }
-        let listed = Self.depmodListed("\(partial)/lib/modules/\(built.release)")
-        for file in built.moduleFiles where !listed.contains("extra/\(file)") {
-            throw Problem(problem: "the kernel tree brought back from \(hostName) does not list extra/\(file) in modules.dep",
-                          fix: "run the build again; the worker's cache is \(directory)/\(built.key)")
-        }
-        try? FileManager.default.removeItem(atPath: work + "/.done")
-        try? FileManager.default.removeItem(atPath: work + "/root")
-        try FileManager.default.moveItem(atPath: partial, toPath: work + "/root")
-        try built.moduleFiles.joined(separator: "\n").write(toFile: work + "/.done", atomically: true, encoding: .utf8)
         var local = built
         local.tree = work + "/root"
         return local

@@ -112,7 +112,7 @@ public struct KernelBuilder: Sendable {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             guard mirror != nil else { return Source(path: path, identity: "dir:\(path)", mutable: true) }
             let copy = "\(directory)/src/dir-\(try Self.digest([path]))"
-            let stamp = try TreeDigest.metadataStamp(path)
+            let stamp = try await onOwnThread(named: "farmctl-kernel-stamp") { try TreeDigest.metadataStamp(path) }
             if try await host.text(copy + ".farmctl-sent") != stamp {
                 events(.progress("sending \(path) to worker \(hostName)"))
                 try await host.put(path, to: copy)
@@ -133,7 +133,8 @@ public struct KernelBuilder: Sendable {
            line == stamp, let sha = text.split(separator: "\n").dropFirst().first {
             return Source(path: tree, identity: "\(name) sha256=\(sha)", mutable: false)
         }
-        let sha = try Digest.hex(.sha256, ofFile: kernel.source.value)
+        let tarballURL = kernel.source.value
+        let sha = try await onOwnThread(named: "farmctl-kernel-digest") { try Digest.hex(.sha256, ofFile: tarballURL) }
         var tarball = path
         if mirror != nil {
             events(.progress("sending \(path) to worker \(hostName)"))

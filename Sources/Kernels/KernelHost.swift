@@ -145,7 +145,8 @@ public struct RemoteKernelHost: KernelHost {
         _ = try await shell("mkdir -p -- \(q((destination as NSString).deletingLastPathComponent)) && cp -a -- \(q(path)) \(q(destination))")
     }
     public func move(_ path: String, to destination: String) async throws {
-        _ = try await shell("mv -f -- \(q(path)) \(q(destination))")
+        // -T: never into an existing directory of that name (FileManager's move fails there too).
+        _ = try await shell("mv -fT -- \(q(path)) \(q(destination))")
     }
     public func put(_ localPath: String, to path: String) async throws {
         var isDirectory: ObjCBool = false
@@ -156,7 +157,7 @@ public struct RemoteKernelHost: KernelHost {
         // A directory goes as one tar file: one verified transfer, unpacked beside its place and renamed into it.
         let archive = try localScratchFile()
         defer { try? FileManager.default.removeItem(atPath: archive) }
-        let (result, _) = try await LocalTransport().capture(Command("tar", ["-C", localPath, "-cf", archive, "."]), limit: 4096)
+        let (result, _) = try await LocalTransport().capture(Command("tar", ["--exclude=./.git", "-C", localPath, "-cf", archive, "."]), limit: 4096)
         guard result.termination.succeeded else {
             throw Problem(problem: "cannot pack \(localPath) for worker \(endpoint): \(result.tail.suffix(3).joined(separator: " | "))",
                           fix: "check that the directory is readable")

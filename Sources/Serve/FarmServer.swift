@@ -42,7 +42,8 @@ public struct FarmServer: Sendable {
         }
         router.get("/binhost/:class/binrepos.conf") { request, context in
             let name = try context.parameters.require("class")
-            guard let nodeClass = ClassName(name), (try? farm.profiles(named: [name])) != nil else { throw HTTPError(.notFound) }
+            let known = try await Self.read { (try? farm.profiles(named: [name])) != nil }
+            guard let nodeClass = ClassName(name), known else { throw HTTPError(.notFound) }
             let base = "http://\(request.head.authority ?? "127.0.0.1")/binhost/\(nodeClass)"
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: "[farmctl-\(nodeClass)]\npriority = 10\nsync-uri = \(base)\n")))

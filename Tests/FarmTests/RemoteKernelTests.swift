@@ -84,19 +84,18 @@ struct RemoteKernelTests {
         defer { for host in hosts { host.stop() }; farm.remove() }
 
         // When the first worker to start a kernel build dies as it starts
-        let victim = Mutex<String?>(nil)
-        let (summary, seen) = try await build(farm) { _, worker in
-            let kill = victim.withLock { name -> Bool in
-                guard name == nil else { return false }
-                name = worker
+        let victim = Mutex<(ClassName, String)?>(nil)
+        let (summary, seen) = try await build(farm) { nodeClass, worker in
+            let kill = victim.withLock { chosen -> Bool in
+                guard chosen == nil else { return false }
+                chosen = (nodeClass, worker)
                 return true
             }
             if kill { hosts[Int(worker.dropFirst())! - 1].kill() }
         }
 
         // Then its kernel is built again on the other worker, and both roots are published with their kernels
-        let lost = try #require(victim.withLock { $0 })
-        let lostClass = try #require(seen.building.first?.0)
+        let (lostClass, lost) = try #require(victim.withLock { $0 })
         #expect(seen.building.contains { $0.0 == lostClass && $0.worker != lost }, "\(seen.building)")
         #expect(seen.warnings.contains { $0.contains("lost during the kernel build") }, "\(seen.warnings)")
         for name in ["PIII", "AthlonXP"] {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 import Workers
@@ -18,14 +19,22 @@ struct ServeEndToEndTests {
             process.standardOutput = output
             process.standardError = output
             try process.run()
-            // Its line "serving DIR at http://127.0.0.1:PORT/" (after the server's own log line)
-            var seen = Data()
-            while !String(decoding: seen, as: UTF8.self).contains("/\n") || !String(decoding: seen, as: UTF8.self).contains(" at http://") {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                seen.append(chunk)
+            // Its line "serving DIR at http://127.0.0.1:PORT/" (after the server's own log line), read on a thread
+            // of its own and waited for at most 60 s: a server that hangs before listening fails the test, not the suite.
+            let seen = Mutex(Data())
+            let ready = DispatchSemaphore(value: 0)
+            let reader = output.fileHandleForReading
+            Thread.detachNewThread {
+                while true {
+                    let chunk = reader.availableData
+                    if chunk.isEmpty { break }
+                    let text = seen.withLock { $0.append(chunk); return String(decoding: $0, as: UTF8.self) }
+                    if text.contains(" at http://"), text.hasSuffix("/\n") { break }
+                }
+                ready.signal()
             }
-            let text = String(decoding: seen, as: UTF8.self)
+            _ = ready.wait(timeout: .now() + 60)
+            let text = seen.withLock { String(decoding: $0, as: UTF8.self) }
             guard let range = text.range(of: " at http://127.0.0.1:"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
                 process.terminate()
                 throw POSIXError(.EBADMSG)
@@ -72,7 +81,7 @@ struct ServeEndToEndTests {
         let metrics = try await RawHTTP.get(port: port, "/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.text.contains("farmctl_generation_age_seconds{class=\"PIII\"}"), "\(metrics.text)")
-        #expect(metrics.text.contains("farmctl_binpkgs{class=\"PIII\"} 9"), "\(metrics.text)")
+        #expect(metrics.text.contains("farmctl_binpkgs{class=\"PIII\"} 9.0\n"), "\(metrics.text)")
         #expect(metrics.text.contains("# TYPE farmctl_build_duration_seconds histogram"))
         // and the binhost serves the PKGDIR's index and each binpkg byte for byte
         let index = try await RawHTTP.get(port: port, "/binhost/PIII/Packages")

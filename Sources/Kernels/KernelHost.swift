@@ -119,7 +119,7 @@ public struct RemoteKernelHost: KernelHost {
         try await transport.capture(withPath(command), limit: 16 << 20)
     }
     public func read(_ path: String) async throws -> Data? {
-        let output = try await shell("if [ -f \(q(path)) ]; then echo y; cat -- \(q(path)); else echo n; fi")
+        let output = try await transport.shell("if [ -f \(q(path)) ]; then echo y; cat -- \(q(path)); else echo n; fi")
         guard output.hasPrefix("y\n") else { return nil }
         return Data(output.dropFirst(2).utf8)
     }
@@ -130,23 +130,23 @@ public struct RemoteKernelHost: KernelHost {
         try await transport.upload(local, to: path)
     }
     public func exists(_ path: String) async throws -> Bool {
-        try await shell("if [ -e \(q(path)) ] || [ -L \(q(path)) ]; then echo y; fi") == "y\n"
+        try await transport.shell("if [ -e \(q(path)) ] || [ -L \(q(path)) ]; then echo y; fi") == "y\n"
     }
     public func stamp(_ path: String) async throws -> String? {
-        let output = try await shell("stat -c %y -- \(q(path)) 2>/dev/null || true")
+        let output = try await transport.shell("stat -c %y -- \(q(path)) 2>/dev/null || true")
         return output.isEmpty ? nil : output
     }
     public func list(_ directory: String) async throws -> [String] {
-        try await shell("[ -d \(q(directory)) ] && ls -A -- \(q(directory)) || true").split(separator: "\n").map(String.init)
+        try await transport.shell("[ -d \(q(directory)) ] && ls -A -- \(q(directory)) || true").split(separator: "\n").map(String.init)
     }
-    public func makeDirectory(_ path: String) async throws { _ = try await shell("mkdir -p -- \(q(path))") }
-    public func remove(_ path: String) async throws { _ = try await shell("rm -rf -- \(q(path))") }
+    public func makeDirectory(_ path: String) async throws { _ = try await transport.shell("mkdir -p -- \(q(path))") }
+    public func remove(_ path: String) async throws { _ = try await transport.shell("rm -rf -- \(q(path))") }
     public func copy(_ path: String, to destination: String) async throws {
-        _ = try await shell("mkdir -p -- \(q((destination as NSString).deletingLastPathComponent)) && cp -a -- \(q(path)) \(q(destination))")
+        _ = try await transport.shell("mkdir -p -- \(q((destination as NSString).deletingLastPathComponent)) && cp -a -- \(q(path)) \(q(destination))")
     }
     public func move(_ path: String, to destination: String) async throws {
         // -T: never into an existing directory of that name (FileManager's move fails there too).
-        _ = try await shell("mv -fT -- \(q(path)) \(q(destination))")
+        _ = try await transport.shell("mv -fT -- \(q(path)) \(q(destination))")
     }
     public func put(_ localPath: String, to path: String) async throws {
         var isDirectory: ObjCBool = false
@@ -163,7 +163,7 @@ public struct RemoteKernelHost: KernelHost {
                           fix: "check that the directory is readable")
         }
         try await transport.upload(archive, to: path + ".tar")
-        _ = try await shell("""
+        _ = try await transport.shell("""
             p=\(q(path)); rm -rf -- "$p.partial" && mkdir -p -- "$p.partial" && tar -xf "$p.tar" -C "$p.partial" \
             && rm -rf -- "$p" && mv -- "$p.partial" "$p" && rm -f -- "$p.tar"
             """)
@@ -171,16 +171,6 @@ public struct RemoteKernelHost: KernelHost {
 
     public func fetch(_ path: String, to localPath: String) async throws {
         try await transport.download(path, to: localPath)
-    }
-
-    /// Runs a short `sh -c` script on the worker and returns its output; a failure names the worker and the script.
-    func shell(_ script: String) async throws -> String {
-        let (result, output) = try await transport.capture(Command("/bin/sh", ["-c", script]), limit: 16 << 20)
-        guard result.termination.succeeded else {
-            throw Problem(problem: "on worker \(endpoint): `\(script.prefix(160))` ended with \(result.termination): \(result.tail.suffix(3).joined(separator: " / "))",
-                          fix: "check the worker's disk space and permissions under its workdir")
-        }
-        return output
     }
 
     private func withPath(_ command: Command) -> Command {

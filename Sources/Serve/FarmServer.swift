@@ -72,10 +72,6 @@ public struct FarmServer: Sendable {
 
     /// JSON as the CLI's `--json` prints it: snake_case keys, ISO 8601 dates, sorted keys.
     static func json<T: Encodable>(_ value: T) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try Farm.jsonEncoder().encode(value))))
     }
 }

@@ -20,6 +20,16 @@ public protocol WorkerTransport: Sendable {
 }
 
 extension WorkerTransport {
+    /// Runs a POSIX shell script on the worker and returns its standard output; throws when it fails.
+    public func shell(_ script: String, limit: Int = 16 << 20) async throws -> String {
+        let (result, output) = try await capture(Command("/bin/sh", ["-c", script]), limit: limit)
+        guard result.termination.succeeded else {
+            throw Problem(problem: "on worker \(endpoint): `\(script.prefix(200))` ended with \(result.termination): \(result.tail.suffix(3).joined(separator: " / "))",
+                          fix: "check the worker's disk space and permissions under its workdir")
+        }
+        return output
+    }
+
     /// Runs `command` with no log file and no line handler.
     public func run(_ command: Command) async throws -> CommandResult {
         try await run(command, logPath: nil, onLine: { _ in })

@@ -43,9 +43,5 @@ func printError(_ error: UserFacingError) {
 
 /// Encodes `value` as pretty JSON on standard output.
 func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.dateEncodingStrategy = .iso8601
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(String(decoding: try Farm.jsonEncoder().encode(value), as: UTF8.self))
 }

@@ -3,16 +3,6 @@ import Workers
 
 /// Small shell conversations with a worker: listings, digests, directory housekeeping.
 extension WorkerTransport {
-    /// Runs a POSIX shell script on the worker and returns its standard output; throws when it fails.
-    func shell(_ script: String, limit: Int = 16 << 20) async throws -> String {
-        let (result, output) = try await capture(Command("/bin/sh", ["-c", script]), limit: limit)
-        guard result.termination.succeeded else {
-            throw FarmError(problem: "on worker \(endpoint): `\(script.prefix(200))` ended with \(result.termination): \(result.tail.suffix(3).joined(separator: " / "))",
-                            fix: "check the worker's disk space and permissions under its workdir")
-        }
-        return output
-    }
-
     /// The SHA-512 of each existing file among `paths` on the worker (missing files are absent).
     func sha512(_ paths: [String]) async throws -> [String: String] {
         guard !paths.isEmpty else { return [:] }

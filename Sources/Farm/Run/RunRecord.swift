@@ -31,10 +31,17 @@ extension Farm {
 
     /// The JSON the store keeps for a run's inputs and summary.
     static func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try Farm.jsonEncoder(pretty: false).encode(value), as: UTF8.self)
+    }
+}
+
+extension Farm {
+    /// farmctl's JSON: snake_case keys, ISO 8601 dates, sorted keys; pretty for people (`--json`, `/api/`).
+    public static func jsonEncoder(pretty: Bool = true) -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        return encoder
     }
 }

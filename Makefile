@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 FARMCTL := .build/debug/farmctl
 
-.PHONY: bootstrap build stage demo test test-kernel test-boot fuzz clean-demo
+.PHONY: bootstrap build stage signing-key demo test test-kernel test-boot fuzz clean-demo
 
 ## Install what is missing: Debian packages, Portage in .venv (idempotent, fast when present).
 bootstrap:
@@ -17,8 +17,12 @@ build: bootstrap
 stage: bootstrap
 	@bash scripts/make-stage.sh >/dev/null
 
+## The example farm's binpkg signing key (workers.conf signing_key = var/gnupg): made once, then left as it is.
+signing-key: build
+	@$(FARMCTL) binpkg keygen --name "farmctl example farm <root@localhost>"
+
 ## Build farmctl and run it on the example farm: two i686 roots on the seed stage, then what PIII's root holds.
-demo: build stage
+demo: build stage signing-key
 	$(FARMCTL) build PIII AthlonXP
 	$(FARMCTL) query root PIII
 
@@ -30,7 +34,7 @@ test: bootstrap stage
 ## The real kernel path: `farmctl build` on the example farm with Debian's linux-source (i386 tinyconfig +
 ## kernel/config fragments) and farmmark built against it; checks image, config, vermagic, depmod, cache
 ## (first run about 6 minutes on 2 cores: two kernels; then seconds; shares var/ with `make demo`).
-test-kernel: build stage
+test-kernel: build stage signing-key
 	@bash scripts/test-kernel.sh
 
 ## Boot each class's published root as a node does: qemu-system-i386 (TCG, the class's CPU model), the class kernel

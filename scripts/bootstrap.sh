@@ -13,7 +13,9 @@ VENV="$ROOT_DIR/.venv"
 PORTAGE_VERSION="3.0.83"
 
 # make, bison, flex, libelf-dev, kmod and linux-source-6.1: the example classes' kernels (kmod also for the tests' depmod).
-PACKAGES=(gcc gcc-multilib pax-utils zstd bzip2 xz-utils file tar gzip util-linux python3 python3-venv libsqlite3-dev libssl-dev libarchive-dev libzstd-dev pkg-config bc qemu-user openssh-server openssh-client libssh2-1-dev libcapstone-dev debootstrap make bison flex libelf-dev kmod cpio linux-source-6.1)
+# gpg and gpg-agent: the farm signs gpkg binpkgs (signing_key); chromium and wrk: the tests load farmctl serve's pages
+# in a real browser and under load during a build.
+PACKAGES=(gcc gcc-multilib pax-utils zstd bzip2 xz-utils file tar gzip util-linux python3 python3-venv libsqlite3-dev libssl-dev libarchive-dev libzstd-dev pkg-config bc qemu-user openssh-server openssh-client libssh2-1-dev libcapstone-dev debootstrap make bison flex libelf-dev kmod cpio linux-source-6.1 gpg gpg-agent chromium wrk)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -2,8 +2,8 @@ import Foundation
 
 /// The container of a gpkg binary package (GLEP 78): its members, Manifest and signature members.
 ///
-/// Signatures (`*.sig` members and a PGP clear-signed Manifest) are noted, never cryptographically checked:
-/// farmctl trusts its own workers' packages by their Manifest digests, not by OpenPGP.
+/// Signatures (`*.sig` members and a PGP clear-signed Manifest) are noted here; the Manifest's signature is checked
+/// against the farm's key (GnuPG) by the farm, which then trusts each member by its Manifest digest.
 public struct GPKG: Sendable, Hashable {
     /// One member of the outer (uncompressed) tar.
     public struct Member: Sendable, Hashable {
@@ -35,6 +35,8 @@ public struct GPKG: Sendable, Hashable {
     public let imageMember: String?
     /// The parsed Manifest; nil when it is missing or malformed (see `manifestProblem`).
     public let manifest: Manifest?
+    /// The Manifest member's text as stored (with its PGP clear-signature, if any), for checking the signature.
+    public let manifestText: String?
     /// Why `manifest` is nil, e.g. "no Manifest member" or the parser's message.
     public let manifestProblem: String?
     /// Where the container stopped being readable, when it did not read to its end (members after it are lost).
@@ -50,7 +52,8 @@ public struct GPKG: Sendable, Hashable {
     /// The member with this base name, e.g. `member(named: "Manifest")`.
     public func member(named baseName: String) -> Member? { members.first { $0.baseName == baseName } }
 
-    init(directory: String, members: [Member], damage: String?, manifest: Manifest?, manifestProblem: String?) {
+    init(directory: String, members: [Member], damage: String?, manifest: Manifest?, manifestText: String?, manifestProblem: String?) {
+        self.manifestText = manifestText
         self.directory = directory
         self.members = members
         metadataMember = Self.find("metadata", in: members)?.baseName ?? ""

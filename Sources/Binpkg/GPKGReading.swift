@@ -20,6 +20,7 @@ extension GPKG {
         let metadata = try readMetadata(metadataMember, from: reader, limits: limits)
 
         var manifest: Manifest?
+        var manifestText: String?
         var manifestProblem: String?
         if let member = members.first(where: { $0.baseName == "Manifest" }) {
             do {
@@ -28,6 +29,7 @@ extension GPKG {
                     throw fail(.tooLarge(what: "Manifest bytes", limit: limits.manifestBytes))
                 }
                 let text = String(decoding: try reader.bytes(member.dataRange), as: UTF8.self)
+                manifestText = text
                 manifest = try Manifest(parsing: text, path: "\(reader.path) :: \(member.name)")
             } catch let error as ManifestError {
                 manifestProblem = error.problem
@@ -40,7 +42,7 @@ extension GPKG {
         }
         let directory = String(members[0].name.split(separator: "/")[0])
         let gpkg = GPKG(directory: directory, members: members, damage: listing.damage,
-                        manifest: manifest, manifestProblem: manifestProblem)
+                        manifest: manifest, manifestText: manifestText, manifestProblem: manifestProblem)
         return (gpkg, metadata)
     }
 

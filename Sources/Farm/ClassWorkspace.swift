@@ -16,6 +16,8 @@ struct ClassWorkspace: Sendable {
     let binpkgCheck: ClassBinpkgCheck
     /// The seed stage the staging root and every generation start from (`[base] stage`), once opened.
     var stage: SeedStage?
+    /// The farm's signing key when it signs (`[farm] signing_key`): binpkgs taken in are checked against it.
+    private(set) var signingKey: SigningKey?
     /// The packages of the stage's own vdb: never built, installed or rebuilt for the class's flags by farmctl.
     var stagePackages: Set<String> { stage?.packages ?? [] }
 
@@ -42,6 +44,14 @@ struct ClassWorkspace: Sendable {
         tree.buildsInChroot = profile.build.effectiveMode == .chroot
         rootsDirectory = settings.rootsDirectory(for: profile.name).path
         logsDirectory = settings.logs.appendingPathComponent(name).path
+    }
+
+    /// Has the class's Portage sign its gpkg binpkgs with the farm's key and check signed ones against it (in a
+    /// chroot-mode class, with the build root's own gpg: its `setup` must install GnuPG, as a stage3 has it).
+    mutating func sign(with key: SigningKey?) {
+        guard let key else { return }
+        tree.signing = key.portage
+        signingKey = key
     }
 
     /// Writes the class's Portage config root (make.conf, make.profile, package.*) atomically.

@@ -43,8 +43,11 @@ public struct Farm: Sendable {
         let coordinator = settings.coordinator
         let emerge = try emergeProgram(for: coordinator)
         let repositories = try repositories()
+        let signing = try SigningKey.open(settings)
         return profiles.map {
-            ClassWorkspace(profile: $0, settings: settings, worker: coordinator, repositories: repositories, emerge: emerge)
+            var workspace = ClassWorkspace(profile: $0, settings: settings, worker: coordinator, repositories: repositories, emerge: emerge)
+            workspace.sign(with: signing)
+            return workspace
         }
     }
 

@@ -33,6 +33,9 @@ public struct FarmSettings: Sendable, Equatable {
     public var sync: String? = nil
     /// `[farm] merger`: what installs binpkgs into a root generation; farmctl's own merger by default.
     public var merger: Merger = .farmctl
+    /// `[farm] signing_key`: the GnuPG home holding the farm's one binpkg signing key; gpkg classes' binpkgs are
+    /// signed with it (Portage's `binpkg-signing`) and checked against it. nil: binpkgs are not signed.
+    public var signingKey: URL? = nil
     /// The workers, in file order.
     public var workers: [WorkerSpec]
     /// The `[pxe]` table: PXE boot files and NFS exports; nil when farmctl does not manage network boot.
@@ -93,11 +96,12 @@ public struct FarmSettings: Sendable, Equatable {
             keepGenerations: try keepGenerations(reader),
             sync: try sync(reader),
             merger: try merger(reader),
+            signingKey: try reader.string("signing_key").map { resolvePath($0.value, against: directory) },
             workers: try workers(root, configFile: configFile),
             pxe: pxe)
     }
 
-    static let farmKeys = ["state", "database", "distfiles", "packages", "roots", "logs", "profiles", "repositories", "mirrors", "emerge", "keep_generations", "sync", "merger"]
+    static let farmKeys = ["state", "database", "distfiles", "packages", "roots", "logs", "profiles", "repositories", "mirrors", "emerge", "keep_generations", "sync", "merger", "signing_key"]
 
     private static func sync(_ reader: TableReader) throws(ConfigError) -> String? {
         guard let sync = try reader.string("sync") else { return nil }

@@ -41,6 +41,8 @@ public struct ClassTree: Sendable {
     }
     /// The build root of a chroot-mode class.
     public var chroot: BuildChroot? { buildsInChroot ? BuildChroot(root: stagingRoot) : nil }
+    /// The farm's signing key as Portage on this worker uses it; nil: the farm does not sign.
+    public var signing: BinpkgSigning?
     /// FEATURES added after farmctl's own (e.g. `-pkgdir-index-trusted` where binpkgs are copied in beside the index).
     public var extraFeatures: [String] = []
 
@@ -109,6 +111,10 @@ public struct ClassTree: Sendable {
             let path = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
             environment["PATH"] = "\(emergeDirectory):\(path)"
         }
+        if let signing {
+            environment.merge(signing.environment(signs: binpkgFormat == "gpkg")) { _, new in new }
+            if binpkgFormat == "gpkg", let features = environment["FEATURES"] ?? nil { environment["FEATURES"] = features + " binpkg-signing" }
+        }
         if needs32BitPersonality {
             environment["CC"] = "gcc -m32"
             environment["CXX"] = "g++ -m32"
@@ -141,6 +147,11 @@ public struct ClassTree: Sendable {
         binds += [.init(distdir, writable: false), .init(configRoot, writable: false), .init(pkgdir, writable: true),
                   .init(tmpdir, writable: true), .init(logdir, writable: true)]
         if let helpers = Bundle.module.resourcePath { binds.append(.init(helpers, writable: false)) }
+        if let signing {
+            // gpg in the root signs with the farm's home (its agent's socket and the lock are written there)
+            // and checks signed dependencies against the trust home.
+            binds += [.init(signing.gpgHome, writable: true), .init(signing.verifyHome, writable: false)]
+        }
         return binds
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Confines a binhost request to one class's PKGDIR: only `Packages` and binpkg files (`.xpak`, `.tbz2`,
+/// Confines a binhost request to one class's PKGDIR: only `Packages` (and `Packages.gz`) and binpkg files (`.xpak`, `.tbz2`,
 /// `.gpkg.tar`) under it, as plain relative segments after percent-decoding, and only when the resolved file
 /// (symlinks followed) is a regular file inside the PKGDIR's own resolved path. Anything else is not found.
 public enum BinhostPath {
@@ -9,7 +9,7 @@ public enum BinhostPath {
         guard relative.utf8.count <= 1024, let decoded = relative.removingPercentEncoding else { return nil }
         let segments = decoded.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard (1...3).contains(segments.count), segments.allSatisfy(isPlainSegment), let name = segments.last,
-              name == "Packages" ? segments.count == 1 : isBinpkgName(name) && segments.count > 1 else { return nil }
+              isIndexName(name) ? segments.count == 1 : isBinpkgName(name) && segments.count > 1 else { return nil }
         guard let base = realPath(pkgdir), let file = realPath(pkgdir + "/" + segments.joined(separator: "/")),
               file.hasPrefix(base + "/") else { return nil }
         var status = stat()
@@ -21,6 +21,8 @@ public enum BinhostPath {
     static func isPlainSegment(_ segment: String) -> Bool {
         !segment.isEmpty && !segment.hasPrefix(".") && !segment.contains("\0") && !segment.contains("\\")
     }
+
+    static func isIndexName(_ name: String) -> Bool { name == "Packages" || name == "Packages.gz" }
 
     static func isBinpkgName(_ name: String) -> Bool {
         [".xpak", ".tbz2", ".gpkg.tar"].contains { name.hasSuffix($0) }

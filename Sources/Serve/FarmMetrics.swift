@@ -42,6 +42,18 @@ enum FarmMetrics {
             let (quarantined, _) = binpkgs(in: farm.settings.state.appendingPathComponent("quarantine/\(name)").path)
             registry.makeGauge(name: "farmctl_quarantined_binpkgs", labels: [("class", name)], help: "Binpkgs moved out of the PKGDIR as damaged or unknown").set(Double(quarantined))
         }
+        let status = try? farm.status()
+        let progress = status?.active != nil ? status?.progress : nil
+        registry.makeGauge(name: "farmctl_run_active", labels: [], help: "1 while a run holds the farm lock").set(Double(status?.active != nil ? 1 : 0))
+        registry.makeGauge(name: "farmctl_queue_depth", labels: [], help: "Jobs of the running run waiting to start").set(Double(progress?.waiting.count ?? 0))
+        registry.makeGauge(name: "farmctl_running_builds", labels: [], help: "Builds of the running run in progress").set(Double(progress?.running.count ?? 0))
+        if let summary = runs.first(where: { $0.summary != nil })?.summary {
+            for result in summary.classes where result.built + result.reused > 0 {
+                registry.makeGauge(name: "farmctl_binpkg_cache_hit_ratio", labels: [("class", result.nodeClass.rawValue)],
+                                   help: "Share of the last finished run's packages taken from the binpkg cache instead of built, per class")
+                    .set(Double(result.reused) / Double(result.built + result.reused))
+            }
+        }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)

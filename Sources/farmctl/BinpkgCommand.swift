@@ -7,12 +7,27 @@ extension Farmctl {
     struct BinpkgCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "binpkg",
-            abstract: "Inspect, verify, index and adopt binary packages (xpak and gpkg).",
-            subcommands: [Inspect.self, Verify.self, Index.self, Import.self])
+            abstract: "Inspect, verify, index and adopt binary packages (xpak and gpkg); make the farm's signing key.",
+            subcommands: [Inspect.self, Verify.self, Index.self, Import.self, Keygen.self])
     }
 }
 
 extension Farmctl.BinpkgCommand {
+    struct Keygen: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the farm's binpkg signing key in the GnuPG home `[farm] signing_key` names.",
+            discussion: "Does nothing when the home already holds a signing key. The key has no passphrase (nightly builds sign unattended): keep the home readable by farmctl's user only. gpkg classes' binpkgs are then signed, and `farmctl serve` offers the public key at /binhost/CLASS/signing-key.asc.")
+        @OptionGroup var options: FarmOptions
+        @Option(help: "The key's user ID.") var name = "farmctl binpkg signing <root@localhost>"
+
+        func run() async throws {
+            let farm = try options.loadFarm()
+            let (key, created) = try reportingErrors(exitCode: 2) { try SigningKey.create(farm.settings, userID: name) }
+            print(created ? "created signing key \(key.fingerprint) in \(key.home.path)" : "signing key \(key.fingerprint) in \(key.home.path) (already there)")
+            print("public key: \(key.publicKey.path)")
+        }
+    }
+
     struct Inspect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Format, metadata, files, compatibility key and verification of one binpkg.")
         @Argument(help: "A binpkg file (.tbz2, .xpak, .gpkg.tar).") var file: String

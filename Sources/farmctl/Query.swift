@@ -60,7 +60,7 @@ extension Farmctl.Query {
         func run() async throws {
             let farm = try options.loadFarm()
             let builds = try reportingErrors(exitCode: 2) { try farm.buildHistory(class: nodeClass) }
-            if json { return try printJSON(builds.map(BuildJSON.init)) }
+            if json { return try printJSON(builds.map(BuildListing.init)) }
             for build in builds {
                 let seconds = build.finished.map { String(format: "%6.1f s", $0.timeIntervalSince(build.started)) } ?? "      -"
                 print("\(String(build.id ?? 0).leftPadded(5))  \(build.class.padding(toLength: 9, withPad: " ", startingAt: 0)) \(build.cpv.padding(toLength: 34, withPad: " ", startingAt: 0)) \(build.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(seconds)  \(build.worker)  \(build.cflags ?? "")")
@@ -108,44 +108,5 @@ enum RunText {
         case .unchanged(let number): "unchanged \(number)"
         case .failed: "failed"
         }
-    }
-}
-
-/// A build as `query builds --json` prints it.
-struct BuildJSON: Encodable {
-    var id: Int64?
-    var `class`: String
-    var cpv: String
-    var worker: String
-    var status: String
-    var started: Date
-    var finished: Date?
-    var exitStatus: Int?
-    var signal: Int?
-    var logPath: String
-    var binpkgPath: String?
-    var binpkgSize: Int64?
-    var sha256: String?
-    var chost: String?
-    var cflags: String?
-    var use: String?
-
-    init(_ record: BuildRecord) {
-        id = record.id
-        `class` = record.class
-        cpv = record.cpv
-        worker = record.worker
-        status = record.status.rawValue
-        started = record.started
-        finished = record.finished
-        exitStatus = record.exitStatus
-        signal = record.signal
-        logPath = record.logPath
-        binpkgPath = record.binpkgPath
-        binpkgSize = record.binpkgSize
-        sha256 = record.binpkgSHA256
-        chost = record.chost
-        cflags = record.cflags
-        use = record.use
     }
 }

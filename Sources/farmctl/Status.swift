@@ -16,7 +16,7 @@ extension Farmctl {
         func run() async throws {
             let farm = try options.loadFarm()
             let status = try reportingErrors(exitCode: 2) { try farm.status() }
-            if json { return try printJSON(StatusJSON(status)) }
+            if json { return try printJSON(status) }
             if let holder = status.active {
                 print("running: \(holder.description)")
                 if let progress = status.progress { print(StatusText.render(progress)) }
@@ -80,17 +80,3 @@ enum StatusText {
     }
 }
 
-/// `farmctl status --json`.
-struct StatusJSON: Encodable {
-    var running: Bool
-    var holder: LockHolder?
-    var progress: RunStatus?
-    var last: RunReport?
-
-    init(_ status: FarmStatus) {
-        running = status.active != nil
-        holder = status.active
-        progress = status.progress
-        last = status.last
-    }
-}

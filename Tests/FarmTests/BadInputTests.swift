@@ -30,8 +30,10 @@ struct BadInputTests {
     }
 
     @Test func malformedWorkersConf() throws {
+        let lines = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("workers.conf"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let line = try #require(lines.firstIndex { $0.contains("jobs = 2") }) + 1
         try expectRefused(breaking: { try $0.replace(in: "workers.conf", "jobs = 2", with: "jobs = two") },
-                          mentions: ["workers.conf:31", "`two`"])
+                          mentions: ["workers.conf:\(line)", "`two`"])
     }
 
     @Test func unknownKeyInWorkersConfSuggestsTheRightOne() throws {

@@ -72,8 +72,9 @@ extension EndToEndTests {
         let loaded = try Farm.load(configPath: farm.config.path)
         let profile = try #require(try loaded.profiles(named: ["PIII"]).first)
         let worker = loaded.settings.coordinator
-        let workspace = ClassWorkspace(profile: profile, settings: loaded.settings, worker: worker,
+        var workspace = ClassWorkspace(profile: profile, settings: loaded.settings, worker: worker,
                                        repositories: try loaded.repositories(), emerge: ExampleFarm.emerge)
+        workspace.sign(with: try SigningKey.open(loaded.settings))   // the client trusts the farm's key (its trust home)
         let resolved = try await Assembler(settings: loaded.settings, transport: LocalTransport(), store: try loaded.openStore(),
                                            events: { _ in }).resolveBinpkgs(workspace)
         #expect(resolved.count == 9 && resolved.allSatisfy { $0.path.hasSuffix(".gpkg.tar") })
@@ -137,6 +138,13 @@ extension EndToEndTests {
         let other = try ExampleFarm()
         defer { other.remove() }
         try other.append(to: "profiles/PIII/make.conf", "BINPKG_FORMAT=\"gpkg\"\nBINPKG_COMPRESS=\"xz\"\n")
+        // (with its own signing key, the first farm's signed binpkgs are refused, each with the reason)
+        let (foreignStatus, refusedReport) = try ExampleFarm.run(farmctl, ["binpkg", "import", piii.path, "--class", "PIII", "--config", other.config.path])
+        #expect(foreignStatus != 0 && refusedReport.contains("9 refused") && refusedReport.contains("signed by a key that is not the farm's"), "\(refusedReport)")
+        // (with the first farm's key, as when a farm moves to a new coordinator, they are adopted)
+        other.stopSigningAgent()
+        try FileManager.default.removeItem(at: other.signingHome)
+        try FileManager.default.copyItem(at: farm.signingHome, to: other.signingHome)
         let (importStatus, imported) = try ExampleFarm.run(farmctl, ["binpkg", "import", piii.path, "--class", "PIII", "--config", other.config.path])
         #expect(importStatus == 0, "\(imported)")
         #expect(imported.contains("9 binpkgs imported"), "\(imported)")

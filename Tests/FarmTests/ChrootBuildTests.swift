@@ -59,7 +59,7 @@ struct ChrootBuildTests {
         #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("buildroot/opt/portage/bin/emerge").path))
         #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("staging").path))
         // and its binpkg landed in the class PKGDIR, built for the class (CHOST, -march=pentium3)
-        let binpkg = chrootFarm.url("var/packages/PIII/app-misc/cpubench/cpubench-1.0-1.xpak")
+        let binpkg = chrootFarm.url("var/packages/PIII/app-misc/cpubench/cpubench-1.0-1.gpkg.tar")
         #expect(FileManager.default.fileExists(atPath: binpkg.path))
         let cflags = try String(contentsOf: work.appendingPathComponent("buildroot/var/db/pkg/app-misc/cpubench-1.0/CFLAGS"), encoding: .utf8)
         #expect(cflags.contains("-march=pentium3"))

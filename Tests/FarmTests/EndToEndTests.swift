@@ -50,7 +50,7 @@ struct EndToEndTests {
             let march = name == "PIII" ? "-march=pentium3" : "-march=athlon-xp"
             for package in packages {
                 let build = try #require(try loaded.buildHistory(class: name).first { $0.id == package.buildId })
-                let metadata = BinpkgMetadata(try XPAK(contentsOf: URL(fileURLWithPath: try #require(build.binpkgPath))))
+                let metadata = try BinaryPackage(contentsOf: URL(fileURLWithPath: try #require(build.binpkgPath))).metadata
                 #expect(metadata.cflags?.contains(march) == true, "\(package.cpv)")
                 #expect(build.cflags?.contains(march) == true)
             }

@@ -42,6 +42,25 @@ public struct ExampleFarm {
         }
         if !chrootBuilds { try replace(in: "profiles/PIII/class.toml", "mode = \"chroot\"", with: "mode = \"host\"") }
         try makeStage()
+        try makeSigningKey()
+    }
+
+    /// The copy's `signing_key` home (`var/gnupg`, as in the example workers.conf).
+    public var signingHome: URL { url("var/gnupg") }
+
+    /// Makes the farm's signing key in `var/gnupg` as `farmctl binpkg keygen` does (gpg directly: no farmctl binary
+    /// needed here), and stops the agent gpg started for it.
+    func makeSigningKey() throws {
+        try FileManager.default.createDirectory(at: signingHome, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let made = try Self.launch("/usr/bin/gpg", ["--homedir", signingHome.path, "--batch", "--no-tty", "--pinentry-mode", "loopback",
+                                                    "--passphrase", "", "--quick-gen-key", "farmctl test farm <root@localhost>", "ed25519", "sign", "never"])
+        stopSigningAgent()
+        guard made.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "gpg could not make the test farm key: \(made.output)"]) }
+    }
+
+    /// Stops the gpg-agent of the copy's signing home, if one runs (its socket is in the home).
+    public func stopSigningAgent() {
+        _ = try? Self.launch("/usr/bin/gpgconf", ["--homedir", signingHome.path, "--kill", "gpg-agent"])
     }
 
     /// (Re)writes the fixture stage the classes start from; `marker` goes into its `/etc/stage-release`.
@@ -117,5 +136,8 @@ public struct ExampleFarm {
     }
 
     /// Removes the copy.
-    public func remove() { try? FileManager.default.removeItem(at: directory) }
+    public func remove() {
+        stopSigningAgent()
+        try? FileManager.default.removeItem(at: directory)
+    }
 }

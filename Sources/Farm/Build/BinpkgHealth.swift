@@ -6,7 +6,8 @@ import Foundation
 /// What is wrong with one binpkg file, checked against its index entry and its own structure.
 enum BinpkgHealth {
     /// Problems with the binpkg at `url` (empty: healthy); `entry` is its block in the PKGDIR index, if any.
-    static func problems(of url: URL, entry: PackagesBlock?) -> [String] {
+    /// With the farm's signing key, a gpkg must also be signed by it (its Manifest's clear-signature verified).
+    static func problems(of url: URL, entry: PackagesBlock?, signedBy key: SigningKey? = nil) -> [String] {
         var found: [String] = []
         if let entry {
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue
@@ -26,8 +27,9 @@ enum BinpkgHealth {
             }
         }
         do {
-            let verification = try BinaryPackage(contentsOf: url).verify()
-            found.append(contentsOf: verification.problems.map(\.description))
+            let package = try BinaryPackage(contentsOf: url)
+            found.append(contentsOf: package.verify().problems.map(\.description))
+            if let key, let gpkg = package.gpkg, let problem = key.problem(manifest: gpkg.manifestText) { found.append(problem) }
         } catch {
             found.append(error.problemText)
         }

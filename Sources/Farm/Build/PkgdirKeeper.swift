@@ -15,8 +15,11 @@ struct PkgdirKeeper: Sendable {
     /// What a binpkg of the class must have been built with (computed once per run, in the workspace).
     let check: ClassBinpkgCheck
     let store: FarmStore
+    /// True when the farm signs this class's binpkgs (gpkg and `[farm] signing_key`): unsigned ones are moved aside.
+    let signs: Bool
 
     init(workspace: ClassWorkspace, settings: FarmSettings, store: FarmStore) {
+        signs = workspace.signingKey != nil && workspace.tree.binpkgFormat == "gpkg"
         nodeClass = workspace.nodeClass
         pkgdir = URL(fileURLWithPath: workspace.tree.pkgdir)
         quarantineDirectory = settings.state.appendingPathComponent("quarantine/\(workspace.nodeClass)")
@@ -38,11 +41,13 @@ struct PkgdirKeeper: Sendable {
             case unrecorded
             /// Built with flags the class does not use.
             case incompatible
+            /// Not signed, in a class whose binpkgs the farm signs (built before signing was turned on).
+            case unsigned
         }
     }
 
-    /// Regenerates the index and quarantines every binpkg whose content is not what its build recorded (SHA-256)
-    /// or whose flags are not the class's.
+    /// Regenerates the index and quarantines every binpkg whose content is not what its build recorded (SHA-256),
+    /// that is not signed where the farm signs, or whose flags are not the class's.
     func sweep() throws -> [Moved] {
         let indexer = PkgdirIndexer(pkgdir: pkgdir)
         var scan = try indexer.regenerate()
@@ -66,6 +71,12 @@ struct PkgdirKeeper: Sendable {
                 let reason = "no build recorded for it (its run died before recording it, or it was copied in; adopt binpkgs with `farmctl binpkg import`)"
                 try quarantine(relative, cpv: cpv, kind: .damaged, reason: reason)
                 moved.append(Moved(relativePath: relative, cpv: cpv, reason: reason, cause: .unrecorded))
+                continue
+            }
+            if signs, relative.hasSuffix(".gpkg.tar"), (try? BinaryPackage(contentsOf: url))?.gpkg?.isManifestSigned != true {
+                let reason = "not signed, and the farm signs class \(nodeClass)'s binpkgs (signing_key): built before signing was set up; rebuilt signed"
+                try quarantine(relative, cpv: cpv, kind: .incompatible, reason: reason)
+                moved.append(Moved(relativePath: relative, cpv: cpv, reason: reason, cause: .unsigned))
                 continue
             }
             let metadata = try BinpkgFile.metadata(of: url)

@@ -21,8 +21,9 @@ extension Farm {
                             fix: "name the PKGDIR that holds the binpkgs, e.g. /var/cache/binpkgs")
         }
         let coordinator = settings.coordinator
-        let workspace = try seeded([ClassWorkspace(profile: profile, settings: settings, worker: coordinator,
+        var workspace = try seeded([ClassWorkspace(profile: profile, settings: settings, worker: coordinator,
                                                    repositories: try repositories(), emerge: try emergeProgram(for: coordinator))])[0]
+        workspace.sign(with: try SigningKey.open(settings))
         let lock = try FarmLock.take(directory: settings.state.path, command: "binpkg-import")
         defer { withExtendedLifetime(lock) {} }
         try await prepare([workspace])
@@ -35,7 +36,7 @@ extension Farm {
         for file in files {
             let url = sourceURL.appendingPathComponent(file.relativePath)
             let entry = index?.packages.first { $0.relativePath == file.relativePath }
-            let problems = BinpkgHealth.problems(of: url, entry: entry)
+            let problems = BinpkgHealth.problems(of: url, entry: entry, signedBy: workspace.signingKey)
             guard problems.isEmpty else {
                 report.refused.append((url.path, "damaged: " + problems.joined(separator: "; ")))
                 continue

@@ -39,10 +39,11 @@ extension Farm {
         let coordinator = settings.coordinator
         let emerge = (try? emergeProgram(for: coordinator)) ?? "emerge"
         let repositories = try repositories()
+        let signing = try SigningKey.open(settings)
         return try profiles(named: []).map {
-            PkgdirKeeper(workspace: ClassWorkspace(profile: $0, settings: settings, worker: coordinator,
-                                                   repositories: repositories, emerge: emerge),
-                         settings: settings, store: store)
+            var workspace = ClassWorkspace(profile: $0, settings: settings, worker: coordinator, repositories: repositories, emerge: emerge)
+            workspace.sign(with: signing)
+            return PkgdirKeeper(workspace: workspace, settings: settings, store: store)
         }
     }
 
@@ -63,10 +64,12 @@ extension Farm {
         } else {
             targets = keepers.filter { FileManager.default.fileExists(atPath: $0.pkgdir.path) }.map { ($0.pkgdir, $0) }
         }
-        return try targets.map { try verify(pkgdir: $0.0, keeper: $0.1) }
+        let signing = try SigningKey.open(settings)
+        return try targets.map { try verify(pkgdir: $0.0, keeper: $0.1, signedBy: signing) }
     }
 
-    private func verify(pkgdir: URL, keeper: PkgdirKeeper?) throws -> PkgdirVerification {
+    /// Checks one PKGDIR; with the farm's signing key, every gpkg in it must be signed by that key.
+    private func verify(pkgdir: URL, keeper: PkgdirKeeper?, signedBy key: SigningKey?) throws -> PkgdirVerification {
         let indexURL = pkgdir.appendingPathComponent("Packages")
         let index = FileManager.default.fileExists(atPath: indexURL.path) ? try PackagesIndex(contentsOf: indexURL) : nil
         var entries: [String: PackagesBlock] = [:]
@@ -75,7 +78,7 @@ extension Farm {
         var report = PkgdirVerification(pkgdir: pkgdir.path, nodeClass: keeper?.nodeClass, checked: files.count, damaged: [],
                                         missing: Set(entries.keys).subtracting(files.map(\.relativePath)).sorted())
         for file in files {
-            let problems = BinpkgHealth.problems(of: pkgdir.appendingPathComponent(file.relativePath), entry: entries[file.relativePath])
+            let problems = BinpkgHealth.problems(of: pkgdir.appendingPathComponent(file.relativePath), entry: entries[file.relativePath], signedBy: key)
             guard !problems.isEmpty else { continue }
             var damaged = PkgdirVerification.Damaged(relativePath: file.relativePath, problems: problems)
             if let keeper, let cpv = entries[file.relativePath]?.parsedCPV ?? BinpkgInstances.cpv(ofPath: file.relativePath) {

@@ -31,9 +31,7 @@ public struct RunReport: Sendable, Codable {
 
     /// Decodes the JSON columns of `record` the way `Farm.json` wrote them.
     init(_ record: RunRecord) throws {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .iso8601
+        let decoder = Farm.jsonDecoder()
         func decode<T: Decodable>(_ type: T.Type, _ text: String?, _ column: String) throws -> T? {
             guard let text else { return nil }
             do { return try decoder.decode(type, from: Data(text.utf8)) } catch {
@@ -73,6 +71,13 @@ extension Farm {
     /// Runs, newest first.
     public func runs(limit: Int?) throws -> [RunReport] {
         try existingStore().runs(limit: limit).map(RunReport.init)
+    }
+
+    /// One run and the builds it ran (nil: no such run).
+    public func run(id: Int64) throws -> (RunReport, [BuildRecord])? {
+        let store = try existingStore()
+        guard let record = try store.run(id) else { return nil }
+        return (try RunReport(record), try store.builds(inRun: id))
     }
 
     /// The build `farmctl logs` names: a build id, or `CLASS/category/package[-version]` (its newest build).

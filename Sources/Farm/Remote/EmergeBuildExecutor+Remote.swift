@@ -30,7 +30,7 @@ extension EmergeBuildExecutor {
     /// A binpkg that fails a check is deleted: a partial or foreign binpkg never stays in a PKGDIR.
     private func adopt(_ binpkg: String, cpv: CPV, workspace: ClassWorkspace, isHost: Bool, logPath: String) async throws {
         let url = URL(fileURLWithPath: binpkg)
-        var problems = BinpkgHealth.problems(of: url, entry: nil)
+        var problems = BinpkgHealth.problems(of: url, entry: nil, signedBy: workspace.signingKey)
         if problems.isEmpty, !isHost {
             problems = workspace.binpkgCheck.incompatibilities(try BinpkgFile.metadata(of: url), cpv: cpv).map(\.description)
         }

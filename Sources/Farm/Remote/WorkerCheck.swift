@@ -5,8 +5,10 @@ import Foundation
 import Workers
 
 /// What `farmctl workers check` found out about one worker.
-public struct WorkerCheck: Sendable, Encodable {
+public struct WorkerCheck: Sendable, Codable {
     public var name: String
+    /// When the check ran.
+    public var checked = Date()
     public var host: String
     /// Connected, host key accepted and authenticated (always true for the coordinator).
     public var reachable = false
@@ -45,7 +47,24 @@ extension Farm {
         for spec in settings.workers where names.isEmpty || names.contains(spec.name) {
             checks.append(await check(spec, profiles: profiles))
         }
+        try? remember(checks)
         return checks
+    }
+
+    /// `<state>/workers-check.json`: each worker's latest check, what `farmctl serve` shows without reaching it.
+    var workerChecksFile: URL { settings.state.appendingPathComponent("workers-check.json") }
+
+    /// The latest check of each worker still in workers.conf, in file order (none checked: empty).
+    public func lastWorkerChecks() -> [WorkerCheck] {
+        guard let data = try? Data(contentsOf: workerChecksFile),
+              let checks = try? Self.jsonDecoder().decode([WorkerCheck].self, from: data) else { return [] }
+        return settings.workers.compactMap { spec in checks.first { $0.name == spec.name } }
+    }
+
+    private func remember(_ checks: [WorkerCheck]) throws {
+        let kept = lastWorkerChecks().filter { old in !checks.contains { $0.name == old.name } } + checks
+        try FileManager.default.createDirectory(at: settings.state, withIntermediateDirectories: true)
+        try Self.jsonEncoder(pretty: false).encode(kept).write(to: workerChecksFile, options: .atomic)
     }
 
     private func check(_ spec: WorkerSpec, profiles: [ClassProfile]) async -> WorkerCheck {

@@ -44,6 +44,10 @@ struct WorkerSite: Sendable {
     var distdir: String { (workdir as NSString).appendingPathComponent("distfiles") }
     /// Where repository `name` is copied on this worker.
     func repository(_ name: String) -> String { (workdir as NSString).appendingPathComponent("repos/\(name)") }
+    /// The copy of the farm's signing GnuPG home on this worker (sent by `WorkerSync`, mode 0700).
+    var signingHome: String { (workdir as NSString).appendingPathComponent("signing/gnupg") }
+    /// The copy of the farm's trust home on this worker.
+    var verifyHome: String { (workdir as NSString).appendingPathComponent("signing/verify") }
     /// The top directory of a class on this worker.
     func classDirectory(_ nodeClass: ClassName) -> String { (workdir as NSString).appendingPathComponent(nodeClass.rawValue) }
 
@@ -61,6 +65,9 @@ struct WorkerSite: Sendable {
         tree.hostPkgdir = (workdir as NSString).appendingPathComponent("\(ClassWorkspace.host.rawValue)/packages")
         tree.needs32BitPersonality = workspace.profile.arch == .x86 && spec.arches.contains(.amd64)
         tree.searchPath = Self.remoteSearchPath
+        if let signing = tree.signing {
+            tree.signing = BinpkgSigning(gpgHome: signingHome, fingerprint: signing.fingerprint, verifyHome: verifyHome)
+        }
         // Dependency binpkgs are copied into the worker's PKGDIR beside Portage's own index: Portage 3.0's
         // default (pkgdir-index-trusted) would never look at the directory and not see them.
         tree.extraFeatures = ["-pkgdir-index-trusted"]

@@ -36,6 +36,9 @@ actor WorkerSync {
     func prepare(_ site: WorkerSite, _ workspace: ClassWorkspace, cpv: CPV, distfiles: [(String, Manifest.Entry)], host: Bool) async throws {
         try await once("repos|\(site.key)") { try await self.pushRepositories(site, workspace) }
         try await once("config|\(site.key)|\(workspace.nodeClass)") { try await self.pushConfig(site, workspace) }
+        if let signing = workspace.tree.signing, !site.isCoordinator {
+            try await once("signing|\(site.key)") { try await self.pushSigning(site, signing) }
+        }
         try await queue.run("distfiles|\(site.key)") { try await self.pushDistfiles(site, distfiles) }
         try await queue.run("host|\(site.key)") { try await self.mirrorHost(site, workspace) }
         if !host, workspace.tree.buildsInChroot {
@@ -93,6 +96,24 @@ actor WorkerSync {
             try await site.upload((local as NSString).appendingPathComponent(name), to: tree.configRoot + ".new/etc/portage/\(name)")
         }
         _ = try await site.transport.shell("rm -rf \(root).old; if [ -e \(root) ]; then mv \(root) \(root).old; fi; mv \(root).new \(root) && rm -rf \(root).old")
+    }
+
+    /// Sends the signing and trust homes (without the agent's sockets), replacing the worker's copies; the
+    /// signing home stays readable by the worker's user only.
+    private func pushSigning(_ site: WorkerSite, _ signing: BinpkgSigning) async throws {
+        for (local, remote) in [(signing.gpgHome, site.signingHome), (signing.verifyHome, site.verifyHome)] {
+            let archive = NSTemporaryDirectory() + "farmctl-gnupg-\(UUID().uuidString).tar"
+            defer { try? FileManager.default.removeItem(atPath: archive) }
+            let tar = try await LocalTransport().run(Command("tar", ["-C", local, "--exclude=S.*", "--exclude=*.lock", "-cf", archive, "."]))
+            guard tar.termination.succeeded else {
+                throw FarmError(problem: "cannot archive the GnuPG home \(local): \(tar.tail.joined(separator: " "))",
+                                fix: "check that \(local) is readable by farmctl's user")
+            }
+            let r = Command.shellQuoted(remote)
+            try await site.upload(archive, to: remote + ".tar")
+            _ = try await site.transport.shell("umask 077 && rm -rf \(r).new && mkdir -p \(r).new && tar -xf \(r).tar -C \(r).new && chmod 700 \(r).new"
+                + " && rm -f \(r).tar && rm -rf \(r) && mv -T \(r).new \(r)")
+        }
     }
 
     // MARK: distfiles

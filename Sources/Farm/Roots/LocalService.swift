@@ -44,7 +44,7 @@ enum LocalService {
         let path = root + "/etc/init.d/local"
         var info = stat()
         guard services.contains("local"), lstat(path, &info) != 0 else { return }
-        try FileManager.default.createDirectory(atPath: root + "/etc/init.d", withIntermediateDirectories: true)
+        try RootFinish.makeDirectory(root + "/etc/init.d")
         try script.write(toFile: path, atomically: true, encoding: .utf8)
         guard chmod(path, 0o755) == 0 else {
             throw FarmError(problem: "cannot make \(path) executable: \(String(cString: strerror(errno)))", fix: "check the root's file system")

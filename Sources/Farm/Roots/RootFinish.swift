@@ -34,13 +34,11 @@ struct RootFinish: Sendable {
         if let kernel {
             try await RootCopy.overlay(kernel.tree, onto: root, what: "kernel \(kernel.release)", transport: transport)
             try fm.createSymbolicLink(atPath: "\(root)/boot/vmlinuz", withDestinationPath: "vmlinuz-\(kernel.release)")
-            try (kernel.release + "\n").write(toFile: "\(root)/\(Self.kernelStamp)", atomically: true, encoding: .utf8)
+            try Self.write(kernel.release + "\n", to: "\(root)/\(Self.kernelStamp)", mode: 0o644)
         }
-        for point in profile.boot.mountPoints {
-            try fm.createDirectory(atPath: root + point, withIntermediateDirectories: true)
-        }
+        for point in profile.boot.mountPoints { try Self.makeDirectory(root + point) }
         let runlevel = "\(root)/etc/runlevels/\(profile.boot.softlevel)"
-        if !profile.boot.services.isEmpty { try fm.createDirectory(atPath: runlevel, withIntermediateDirectories: true) }
+        if !profile.boot.services.isEmpty { try Self.makeDirectory(runlevel) }
         for service in profile.boot.services {
             let link = "\(runlevel)/\(service)"
             try? fm.removeItem(atPath: link)
@@ -54,7 +52,33 @@ struct RootFinish: Sendable {
     private func fillServer(in root: String) throws {
         let fstab = root + "/etc/fstab"
         guard let server, let text = try? String(contentsOfFile: fstab, encoding: .utf8), text.contains("SERVER:") else { return }
-        try text.replacingOccurrences(of: "SERVER:", with: "\(server):").write(toFile: fstab, atomically: true, encoding: .utf8)
+        var info = stat()
+        let mode = stat(fstab, &info) == 0 ? info.st_mode & 0o7777 : 0o644
+        try Self.write(text.replacingOccurrences(of: "SERVER:", with: "\(server):"), to: fstab, mode: mode)
+    }
+
+    /// Writes `text` to `path` with `mode`: a root's files never take farmctl's umask (nor a moment's umask of 0, which
+    /// Foundation's atomic writes set while they read it).
+    static func write(_ text: String, to path: String, mode: mode_t) throws {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        guard chmod(path, mode) == 0 else {
+            throw FarmError(problem: "cannot set the mode of \(path): \(String(cString: strerror(errno)))", fix: "check the root's file system")
+        }
+    }
+
+    /// Creates `path` and its missing parents with mode 0755, whatever the umask.
+    static func makeDirectory(_ path: String) throws {
+        var missing: [String] = []
+        var current = path
+        while !current.isEmpty, current != "/", access(current, F_OK) != 0 {
+            missing.append(current)
+            current = (current as NSString).deletingLastPathComponent
+        }
+        for directory in missing.reversed() {
+            guard mkdir(directory, 0o755) == 0 || errno == EEXIST, chmod(directory, 0o755) == 0 else {
+                throw FarmError(problem: "cannot create \(directory): \(String(cString: strerror(errno)))", fix: "check the root's file system")
+            }
+        }
     }
 
     /// Checks a finished root can boot: the kernel image, every module listed by depmod, the executable init and

@@ -48,6 +48,8 @@ extension Farm {
         let lock = try await FarmLock.acquire(directory: settings.state.path, command: options.command.rawValue,
                                               wait: options.wait) { events(.waitingForLock($0)) }
         defer { withExtendedLifetime(lock) {} }
+        // Portage's gpg started an agent for the farm's signing home (a home of the farm's own): it ends with the run.
+        defer { if let key = workspaces.first?.signingKey { GnuPG.stopAgent(home: key.home.path) } }
         let store = try openStore()
         let recovery = try recoverDeadRun(store: store, holder: lock.previous)
         if !recovery.isEmpty { events(.recovered(recovery)) }

@@ -44,4 +44,12 @@ extension Farm {
         encoder.dateEncodingStrategy = .iso8601
         return encoder
     }
+
+    /// Reads what `jsonEncoder` wrote.
+    static func jsonDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
 }

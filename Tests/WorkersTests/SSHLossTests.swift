@@ -75,10 +75,11 @@ import Workers
         // When a command is sent
         let start = ContinuousClock.now
         let error = await #expect(throws: SSHError.self) { try await transport.run(Command("true")) }
-        // Then connecting times out, as a lost worker: after the 1 s connect timeout, long before the 20 s a silent
-        // session is given (the margin is for a loaded 2-core machine, where 2.8 s was seen)
+        // Then connecting times out, as a lost worker: after the 1 s connect timeout, well before the 20 s a silent
+        // session is given (the margin is for a loaded 2-core machine: 2.8 s was seen, and 11.7 s while the suite's
+        // browser and wrk test held both cores)
         guard case .timedOut = error else { Issue.record("not timedOut: \(String(describing: error))"); return }
-        #expect(elapsed(since: start) < 8)
+        #expect(elapsed(since: start) < 16)
         #expect(error?.isWorkerLost == true)
     }
 

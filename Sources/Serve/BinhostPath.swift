@@ -10,8 +10,7 @@ public enum BinhostPath {
         let segments = decoded.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard (1...3).contains(segments.count), segments.allSatisfy(isPlainSegment), let name = segments.last,
               isIndexName(name) ? segments.count == 1 : isBinpkgName(name) && segments.count > 1 else { return nil }
-        guard let base = realPath(pkgdir), let file = realPath(pkgdir + "/" + segments.joined(separator: "/")),
-              file.hasPrefix(base + "/") else { return nil }
+        guard let file = confined(pkgdir + "/" + segments.joined(separator: "/"), inside: pkgdir) else { return nil }
         var status = stat()
         guard stat(file, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
         return file
@@ -26,6 +25,12 @@ public enum BinhostPath {
 
     static func isBinpkgName(_ name: String) -> Bool {
         [".xpak", ".tbz2", ".gpkg.tar"].contains { name.hasSuffix($0) }
+    }
+
+    /// The real path of `path` (symlinks resolved) when it exists and lies inside `directory`'s real path; else nil.
+    static func confined(_ path: String, inside directory: String) -> String? {
+        guard let base = realPath(directory), let file = realPath(path), file.hasPrefix(base + "/") else { return nil }
+        return file
     }
 
     static func realPath(_ path: String) -> String? {

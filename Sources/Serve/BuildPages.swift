@@ -36,10 +36,7 @@ extension FarmPages {
 /// Reading a build's log: only files inside the farm's logs directory (symlinks resolved), never elsewhere.
 enum BuildLog {
     /// The log's real path when it lies inside `logs`; nil otherwise or when it does not exist.
-    static func confined(_ path: String, logs: String) -> String? {
-        guard let base = BinhostPath.realPath(logs), let file = BinhostPath.realPath(path), file.hasPrefix(base + "/") else { return nil }
-        return file
-    }
+    static func confined(_ path: String, logs: String) -> String? { BinhostPath.confined(path, inside: logs) }
 
     /// The last `bytes` of the file, from a line start.
     static func tail(_ path: String, bytes: Int = 32 << 10) -> String {

@@ -13,17 +13,14 @@ extension Farm {
     /// copied into the class PKGDIR (unless it is that PKGDIR), recorded as imported builds with what they say
     /// about themselves, and installed into the class's staging root so the next build does not rebuild them.
     public func importBinpkgs(from source: String, class name: String) async throws -> ImportReport {
-        guard let profile = try profiles(named: [name]).first else { throw InternalError("no profile for \(name)") }
+        let configured = try workspaces([name])   // the class's workspace, signing with the farm's key when it signs
         let sourceURL = URL(fileURLWithPath: source).standardizedFileURL
         let files = BinpkgFile.files(in: sourceURL)
         guard !files.isEmpty else {
             throw FarmError(problem: "\(source): no binpkgs (*.tbz2, *.xpak, *.gpkg.tar) there",
                             fix: "name the PKGDIR that holds the binpkgs, e.g. /var/cache/binpkgs")
         }
-        let coordinator = settings.coordinator
-        var workspace = try seeded([ClassWorkspace(profile: profile, settings: settings, worker: coordinator,
-                                                   repositories: try repositories(), emerge: try emergeProgram(for: coordinator))])[0]
-        workspace.sign(with: try SigningKey.open(settings))
+        let workspace = try seeded(configured)[0]
         let lock = try FarmLock.take(directory: settings.state.path, command: "binpkg-import")
         defer { withExtendedLifetime(lock) {} }
         try await prepare([workspace])
@@ -69,7 +66,7 @@ extension Farm {
         try PkgdirIndexer(pkgdir: keeper.pkgdir).regenerate()
         for (cpv, path, builtAt) in adopted {
             let binpkg = try FarmStore.BuiltBinpkg.describe(path)
-            if try store.recordImportedBinpkg(class: profile.name, cpv: cpv, binpkg: binpkg, builtAt: builtAt, source: source) != nil {
+            if try store.recordImportedBinpkg(class: workspace.nodeClass, cpv: cpv, binpkg: binpkg, builtAt: builtAt, source: source) != nil {
                 report.imported.append(cpv)
             } else {
                 report.known.append(cpv)

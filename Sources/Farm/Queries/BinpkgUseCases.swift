@@ -34,12 +34,11 @@ public struct ImportReport: Sendable {
 }
 
 extension Farm {
-    /// The class PKGDIRs of this farm, with their workspaces' keepers.
-    private func keepers(store: FarmStore) throws -> [PkgdirKeeper] {
+    /// The class PKGDIRs of this farm, with their workspaces' keepers (signing with `signing` when the farm signs).
+    private func keepers(store: FarmStore, signing: SigningKey?) throws -> [PkgdirKeeper] {
         let coordinator = settings.coordinator
         let emerge = (try? emergeProgram(for: coordinator)) ?? "emerge"
         let repositories = try repositories()
-        let signing = try SigningKey.open(settings)
         return try profiles(named: []).map {
             var workspace = ClassWorkspace(profile: $0, settings: settings, worker: coordinator, repositories: repositories, emerge: emerge)
             workspace.sign(with: signing)
@@ -51,7 +50,8 @@ extension Farm {
     /// in a class PKGDIR a damaged one is quarantined and recorded so the next build rebuilds it.
     public func verifyBinpkgs(pkgdir: String?) throws -> [PkgdirVerification] {
         let store = try openStore()
-        let keepers = try keepers(store: store)
+        let signing = try SigningKey.open(settings)
+        let keepers = try keepers(store: store, signing: signing)
         let targets: [(URL, PkgdirKeeper?)]
         if let pkgdir {
             let url = URL(fileURLWithPath: pkgdir).standardizedFileURL
@@ -64,7 +64,6 @@ extension Farm {
         } else {
             targets = keepers.filter { FileManager.default.fileExists(atPath: $0.pkgdir.path) }.map { ($0.pkgdir, $0) }
         }
-        let signing = try SigningKey.open(settings)
         return try targets.map { try verify(pkgdir: $0.0, keeper: $0.1, signedBy: signing) }
     }
 
